@@ -1,0 +1,142 @@
+"""create_app(): routers, middleware, error mapping, lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from cc112 import __version__
+from cc112.config import Settings, get_settings
+from cc112.db import Database
+from cc112.deps import CurrentUser
+from cc112.errors import DomainError, RateLimited
+from cc112.events.bus import make_bus
+from cc112.middleware import BodySizeLimit, RateLimit
+
+log = logging.getLogger("cc112")
+
+
+def _error(status: int, code: str, message: str, fields: list[dict[str, str]] | None = None,
+           headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    return JSONResponse(status_code=status, content=body, headers=headers)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        fields = [{"field": exc.field, "message": exc.message}] if exc.field else None
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        if exc.status_code == 401:
+            headers = {"WWW-Authenticate": "Bearer"}
+        return _error(exc.status_code, exc.code, exc.message, fields, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = []
+        for err in exc.errors():
+            msg = str(err.get("msg", "invalid value"))
+            if err.get("type") == "json_invalid":
+                msg = "the body is not valid JSON"
+            fields.append({"field": _field_name(tuple(err.get("loc", ()))), "message": msg})
+        summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
+        return _error(422, "validation_error", f"check these fields — {summary}", fields)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        messages = {404: "no such endpoint; see /docs", 405: "method not allowed on this endpoint"}
+        return _error(exc.status_code, "http_error", messages.get(exc.status_code, str(exc.detail)),
+                      headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        log.warning("integrity error: %s", exc.orig)
+        return _error(409, "conflict", "this change conflicts with existing data; reload and retry")
+
+    @app.exception_handler(DBAPIError)
+    async def _dbapi(_: Request, exc: DBAPIError) -> JSONResponse:
+        text_ = str(exc.orig).lower()
+        if any(k in text_ for k in ("deadlock", "could not serialize", "database is locked")):
+            return _error(409, "conflict", "another change happened at the same moment; retry",
+                          headers={"Retry-After": "1"})
+        log.exception("database error")
+        return _error(503, "database_unavailable", "the database is not answering; try again shortly",
+                      headers={"Retry-After": "5"})
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.db = Database(settings)
+        app.state.bus = make_bus(settings.redis_url)
+        app.state.db.bus = app.state.bus
+        await app.state.bus.start()
+        try:
+            yield
+        finally:
+            await app.state.bus.stop()
+            await app.state.db.dispose()
+
+    app = FastAPI(
+        title="Command Center 112", version=__version__, lifespan=lifespan,
+        description="Multi-agency emergency command center (Banggai model). JSON API under /api/v1.",
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(RateLimit, settings=settings)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+
+    from cc112.accounts.api import router as auth_router
+    from cc112.catalog.api import router as catalog_router
+    from cc112.contacts.api import router as contacts_router
+    from cc112.dispatch.api import router as dispatch_router
+    from cc112.events.api import router as events_router
+    from cc112.incidents.api import router as incidents_router
+
+    for router in (auth_router, contacts_router, incidents_router, dispatch_router, catalog_router, events_router):
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    async def readyz(request: Request) -> JSONResponse:
+        """Readiness: the database (and Redis, when configured) answer."""
+        checks: dict[str, str] = {}
+        try:
+            async with request.app.state.db.session(write=False) as session:
+                await session.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:  # report, do not crash
+            checks["database"] = f"error: {type(exc).__name__}"
+        bus = request.app.state.bus
+        checks["bus"] = type(bus).__name__
+        ok = checks["database"] == "ok"
+        return JSONResponse(status_code=200 if ok else 503, content={"status": "ok" if ok else "unavailable", **checks})
+
+    @app.get("/api/v1/ping", tags=["health"])
+    async def ping(user: CurrentUser) -> dict[str, str]:
+        """An authenticated no-op (the benchmark's baseline)."""
+        return {"status": "ok", "user": user.username}
+
+    return app

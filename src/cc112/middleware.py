@@ -1,0 +1,108 @@
+"""ASGI middleware: body size limit and rate limits (memory or Redis)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from typing import Any
+
+from limits import parse
+from limits.storage import storage_from_string
+from limits.aio.strategies import MovingWindowRateLimiter
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cc112.config import Settings
+
+
+async def _send_json(send: Send, status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    raw = json.dumps(body).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]
+                + (headers or [])})
+    await send({"type": "http.response.body", "body": raw})
+
+
+class BodySizeLimit:
+    """Refuse bodies over the limit with 413, whether announced or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_bytes
+        message = {"error": {"code": "too_large", "message": f"request body is larger than {limit} bytes"}}
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                await _send_json(send, 413, message)
+                return
+        seen = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > limit:
+                    raise _TooLarge()
+            return msg
+
+        async def tracking_send(msg: Message) -> None:
+            nonlocal started
+            if msg["type"] == "http.response.start":
+                started = True
+            await send(msg)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await _send_json(send, 413, message)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class RateLimit:
+    """Per-credential (or per-IP) moving-window limit; login has a tighter per-IP limit."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        uri = "async+" + settings.redis_url if settings.redis_url else "async+memory://"
+        self.storage = storage_from_string(uri)
+        self.limiter = MovingWindowRateLimiter(self.storage)
+        self.general = parse(f"{settings.rate_limit_per_minute}/minute")
+        self.login = parse("30/minute")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in ("/healthz", "/readyz"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", []))
+        client = (scope.get("client") or ("?", 0))[0]
+        auth = headers.get(b"authorization") or headers.get(b"cookie")
+        if scope["path"] == "/api/v1/auth/token":
+            item, key = self.login, f"login:{client}"
+        elif auth:
+            item, key = self.general, "cred:" + hashlib.sha256(auth).hexdigest()[:24]
+        else:
+            item, key = self.general, f"ip:{client}"
+        try:
+            allowed = await self.limiter.hit(item, "cc112", key)
+        except Exception:  # a broken limiter store must not take the centre down
+            allowed = True
+        if allowed:
+            await self.app(scope, receive, send)
+            return
+        reset, _remaining = await self.limiter.get_window_stats(item, "cc112", key)
+        retry = max(1, math.ceil(reset - time.time()))
+        await _send_json(send, 429, {"error": {"code": "rate_limited",
+                                                "message": f"too many requests; retry in {retry} s"}},
+                         [(b"retry-after", str(retry).encode())])
