@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -80,7 +81,11 @@ def install_error_handlers(app: FastAPI) -> None:
                       headers={"Retry-After": "5"})
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+BackgroundTask = Callable[[FastAPI], Awaitable[None]]
+
+
+def create_app(settings: Settings | None = None, *, background: list[BackgroundTask] | None = None) -> FastAPI:
+    """The application; `background` tasks run inside its lifespan (e.g. the demo simulator)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -89,9 +94,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.bus = make_bus(settings.redis_url)
         app.state.db.bus = app.state.bus
         await app.state.bus.start()
+        tasks = [asyncio.create_task(job(app)) for job in background or []]
         try:
             yield
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await app.state.bus.stop()
             await app.state.db.dispose()
 
