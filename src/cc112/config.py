@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused when CC112_ENV=production
+DEV_SECRET = "dev-insecure-secret-change-me-before-production"  # noqa: S105 - refused when CC112_ENV=production
 
 
 class ConfigError(RuntimeError):

@@ -205,7 +205,7 @@ async def close(*, db: AsyncSession, incident_id: int, actor: User, reason: str)
 async def _cancel_assignments(db: AsyncSession, incident: Incident, actor: User, why: str) -> None:
     from cc112.dispatch.service import cancel_active
 
-    await cancel_active(db, incident=incident, actor=actor, reason=why)
+    await cancel_active(db=db, incident=incident, actor=actor, reason=why)
 
 
 async def cancel(*, db: AsyncSession, incident_id: int, cancel_in: CancelIn, actor: User) -> Incident:
