@@ -18,6 +18,7 @@ from cc112.errors import Forbidden, Unauthorized
 from cc112.events.bus import publish_pending
 
 SESSION_COOKIE = "cc112_session"
+CSRF_COOKIE = "cc112_csrf"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -74,9 +75,6 @@ async def get_current_user(request: Request) -> User:
         session.expunge(user)
     if kind == "cookie" and request.method not in SAFE_METHODS:
         given = request.headers.get(CSRF_HEADER)
-        if given is None:
-            form_token = request.query_params.get("csrf_token")
-            given = form_token
         if not security.csrf_ok(secret=settings.secret_key, session_id=sid, given=given):
             raise Forbidden("missing or wrong CSRF token; reload the page and try again")
     if needs_touch:
