@@ -10,9 +10,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cc112 import __version__
@@ -41,7 +41,11 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        from cc112.web.views import is_page_request, page_error
+
+        if is_page_request(request) and request.url.path not in ("/healthz", "/readyz"):
+            return page_error(request, exc)
         fields = [{"field": exc.field, "message": exc.message}] if exc.field else None
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
         if exc.status_code == 401:
@@ -53,16 +57,19 @@ def install_error_handlers(app: FastAPI) -> None:
         fields = []
         for err in exc.errors():
             msg = str(err.get("msg", "invalid value"))
-            if err.get("type") == "json_invalid":
-                msg = "the body is not valid JSON"
-            fields.append({"field": _field_name(tuple(err.get("loc", ()))), "message": msg})
+            loc = tuple(err.get("loc", ()))
+            if err.get("type") == "json_invalid":  # loc is ("body", character position), not a field
+                msg = f"the body is not valid JSON (near character {loc[-1] if len(loc) > 1 else 0})"
+                loc = ("body",)
+            fields.append({"field": _field_name(loc), "message": msg})
         summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
         return _error(422, "validation_error", f"check these fields — {summary}", fields)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         messages = {404: "no such endpoint; see /docs", 405: "method not allowed on this endpoint"}
-        return _error(exc.status_code, "http_error", messages.get(exc.status_code, str(exc.detail)),
+        code = "too_large" if exc.status_code == 413 else "http_error"
+        return _error(exc.status_code, code, messages.get(exc.status_code, str(exc.detail)),
                       headers=getattr(exc, "headers", None))
 
     @app.exception_handler(IntegrityError)
@@ -70,8 +77,17 @@ def install_error_handlers(app: FastAPI) -> None:
         log.warning("integrity error: %s", exc.orig)
         return _error(409, "conflict", "this change conflicts with existing data; reload and retry")
 
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)  # SQLite: an integer beyond 64 bits
+    async def _data(_: Request, exc: Exception) -> JSONResponse:
+        # A value the database cannot hold (out-of-range number, bad characters): the input's fault.
+        log.warning("value refused by the database: %s", exc)
+        return _error(422, "invalid", "a value is out of range or has characters the database cannot store")
+
     @app.exception_handler(DBAPIError)
-    async def _dbapi(_: Request, exc: DBAPIError) -> JSONResponse:
+    async def _dbapi(request: Request, exc: DBAPIError) -> JSONResponse:
+        if str(getattr(exc.orig, "sqlstate", "") or "").startswith("22"):  # SQLSTATE class 22: data exception
+            return await _data(request, exc)
         text_ = str(exc.orig).lower()
         if any(k in text_ for k in ("deadlock", "could not serialize", "database is locked")):
             return _error(409, "conflict", "another change happened at the same moment; retry",
@@ -95,6 +111,10 @@ def create_app(settings: Settings | None = None, *, background: list[BackgroundT
         app.state.db.bus = app.state.bus
         await app.state.bus.start()
         tasks = [asyncio.create_task(job(app)) for job in background or []]
+        if settings.deadline_sweep_seconds > 0:
+            from cc112.dispatch.deadlines import run_forever
+
+            tasks.append(asyncio.create_task(run_forever(app.state.db, every_seconds=settings.deadline_sweep_seconds)))
         try:
             yield
         finally:
@@ -121,6 +141,15 @@ def create_app(settings: Settings | None = None, *, background: list[BackgroundT
     from cc112.incidents.api import router as incidents_router
 
     for router in (auth_router, contacts_router, incidents_router, dispatch_router, catalog_router, events_router):
+        app.include_router(router)
+
+    from cc112.dispatch.views import router as dispatch_pages
+    from cc112.incidents.supervision import router as supervision_pages
+    from cc112.incidents.views import router as console_pages
+    from cc112.web.views import install_pages
+
+    install_pages(app)
+    for router in (console_pages, supervision_pages, dispatch_pages):
         app.include_router(router)
 
     @app.get("/healthz", tags=["health"])

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(65536, ge=1024, le=50 * 1024 * 1024)
     rate_limit_per_minute: int = Field(600, ge=1)
     sse_ping_seconds: float = Field(15.0, gt=0)
+    map_tile_url: str = Field("", description="XYZ tile URL; empty = plain background with markers")
+    deadline_sweep_seconds: float = Field(5.0, ge=0, description="0 turns the sweeper off")
 
     @field_validator("timezone")
     @classmethod

@@ -77,7 +77,8 @@ async def get_current_user(request: Request) -> User:
         given = request.headers.get(CSRF_HEADER)
         if not security.csrf_ok(secret=settings.secret_key, session_id=sid, given=given):
             raise Forbidden("missing or wrong CSRF token; reload the page and try again")
-    if needs_touch:
+    # Refreshes triggered by live events are not the user's activity: the idle limit still applies.
+    if needs_touch and not request.headers.get("x-cc112-background"):
         async with database.session_scope() as session:
             await accounts.touch(db=session, session_id=sid)
     request.state.session_id = sid

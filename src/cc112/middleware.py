@@ -11,6 +11,7 @@ from typing import Any
 from limits import parse
 from limits.storage import storage_from_string
 from limits.aio.strategies import MovingWindowRateLimiter
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cc112.config import Settings
@@ -50,7 +51,7 @@ class BodySizeLimit:
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
                 if seen > limit:
-                    raise _TooLarge()
+                    raise _TooLarge(413, message["error"]["message"])
             return msg
 
         async def tracking_send(msg: Message) -> None:
@@ -66,7 +67,8 @@ class BodySizeLimit:
                 await _send_json(send, 413, message)
 
 
-class _TooLarge(Exception):
+class _TooLarge(HTTPException):
+    # An HTTPException, because FastAPI turns any other error while reading the body into a 400.
     pass
 
 

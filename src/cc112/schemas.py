@@ -5,13 +5,38 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
+
+
+def field_error(field: str, message: str, value: object = None) -> ValidationError:
+    """A cross-field check's error that names one field (a plain ValueError names only 'body')."""
+    return ValidationError.from_exception_data("input", [InitErrorDetails(
+        type=PydanticCustomError("value_error", message), loc=(field,), input=value)])
 
 
 class Strict(BaseModel):
-    """Input models: unknown fields, NaN and infinities are refused."""
+    """Input models: unknown fields, NaN, infinities and NUL characters are refused."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        # PostgreSQL cannot store NUL in text; refuse it on every database alike.
+        if _has_nul(value):
+            raise ValueError("NUL characters (\\u0000) are not allowed")
+        return value
 
 
 class Out(BaseModel):

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from cc112.schemas import AwareDatetime, Latitude, LongText, Longitude, Out, Page, ShortText, Strict
+from cc112.schemas import AwareDatetime, Latitude, LongText, Longitude, Out, Page, ShortText, Strict, field_error
 
 Channel = Literal["phone", "sms", "web", "app", "cctv", "walk_in", "radio"]
 Classification = Literal["emergency", "non_emergency", "information", "prank", "ghost", "abandoned"]
@@ -33,12 +33,12 @@ class ContactCreate(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> ContactCreate:
         if (self.lat is None) != (self.lon is None):
-            raise ValueError("give both lat and lon, or neither")
+            raise field_error("lon" if self.lon is None else "lat", "give both lat and lon, or neither")
         if self.received_at and self.answered_at and self.answered_at < self.received_at:
-            raise ValueError("answered_at is before received_at")
+            raise field_error("answered_at", "answered_at is before received_at", str(self.answered_at))
         start = self.answered_at or self.received_at
         if start and self.ended_at and self.ended_at < start:
-            raise ValueError("ended_at is before the contact was received/answered")
+            raise field_error("ended_at", "ended_at is before the contact was received/answered", str(self.ended_at))
         return self
 
 

@@ -45,3 +45,6 @@ class Assignment(Base):
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decline_reason: Mapped[str | None] = mapped_column(String(300))
     note: Mapped[str | None] = mapped_column(String(1000))
+    # Set once by the deadline sweeper (compare-and-set on NULL, so never twice).
+    ack_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    on_scene_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,7 +11,7 @@ from cc112.agencies.models import Agency, Unit
 from cc112.catalog.models import RoutingRule
 from cc112.clock import now
 from cc112.dispatch.models import ACTIVE, TRANSITIONS, Assignment
-from cc112.errors import Conflict, Invalid, InvalidTransition, NotFound
+from cc112.errors import Conflict, DomainError, Invalid, InvalidTransition, NotFound
 from cc112.events import service as events
 from cc112.incidents import service as incidents
 from cc112.incidents.models import OPEN_STATUSES, Incident
@@ -98,10 +98,16 @@ async def dispatch(*, db: AsyncSession, incident_id: int, agency_codes: list[str
     """Request several agencies in one action (all or none)."""
     codes = list(dict.fromkeys(c.strip().upper() for c in agency_codes))
     incident = await incidents.lock(db, incident_id, actor)
-    return [
-        await assign(db=db, incident_id=incident.id, agency_code=code, unit_code=None, actor=actor, incident=incident)
-        for code in codes
-    ]
+    try:
+        return [
+            await assign(db=db, incident_id=incident.id, agency_code=code, unit_code=None, actor=actor,
+                         incident=incident)
+            for code in codes
+        ]
+    except DomainError as exc:
+        if exc.field == "agency":  # this request's field is called "agencies"
+            exc.field = "agencies"
+        raise
 
 
 def derive_incident_status(statuses: list[str], current: str) -> str:
@@ -197,3 +203,53 @@ async def list_for_agency(*, db: AsyncSession, actor: User, active_only: bool, l
     if active_only:
         stmt = stmt.where(Assignment.status.in_(ACTIVE))
     return list(await db.scalars(stmt.order_by(Assignment.requested_at.desc()).limit(limit)))
+
+
+ROAD_FACTOR = 1.35  # roads wind along the coast and hills: straight line × 1.35
+RURAL_SPEED_KMH = {"ambulance": 45.0, "fire_truck": 35.0, "patrol_car": 50.0, "rescue_boat": 30.0}
+
+
+async def suggest_units(db: AsyncSession, *, incident: Incident, agency_ids: set[int], per_agency: int = 3
+                        ) -> dict[int, list[tuple[Unit, float, int]]]:
+    """Nearest available units of each agency: (unit, straight-line km, estimated minutes)."""
+    from cc112.geo.service import distance_km
+
+    result: dict[int, list[tuple[Unit, float, int]]] = {a: [] for a in agency_ids}
+    if incident.lat is None or incident.lon is None or not agency_ids:
+        return result
+    units = await db.scalars(select(Unit).where(Unit.agency_id.in_(agency_ids), Unit.status == "available"))
+    for unit in units:
+        lat, lon = (unit.lat, unit.lon) if unit.lat is not None and unit.lon is not None else (unit.home_lat, unit.home_lon)
+        km = distance_km(incident.lat, incident.lon, lat, lon)
+        minutes = round(km * ROAD_FACTOR / RURAL_SPEED_KMH.get(unit.kind, 40.0) * 60) + 2
+        result[unit.agency_id].append((unit, km, minutes))
+    for agency_id in result:
+        result[agency_id] = sorted(result[agency_id], key=lambda t: t[1])[:per_agency]
+    return result
+
+
+async def request_support(*, db: AsyncSession, incident_id: int, agency_code: str, actor: User) -> Assignment:
+    """An agency dispatcher on an incident asks another agency to support."""
+    incident = await incidents.lock(db, incident_id, actor)
+    if actor.role in policy.AGENCY_ROLES:
+        mine = await incidents.assigned_agency_ids(db, incident.id, active_only=True)
+        if actor.agency_id not in mine:
+            raise NotFound("incident not found (not assigned to your agency)")
+    return await assign(db=db, incident_id=incident.id, agency_code=agency_code, unit_code=None, actor=actor,
+                        role="support", incident=incident)
+
+
+async def report_position(*, db: AsyncSession, unit_id: int, lat: float, lon: float, actor: User) -> Unit:
+    """A responder's phone reports the unit's position."""
+    unit = await db.get(Unit, unit_id)
+    agency = await db.get(Agency, unit.agency_id) if unit else None
+    if unit is None or agency is None or agency.jurisdiction_id != actor.jurisdiction_id:
+        raise NotFound("unit not found")
+    if actor.role in policy.AGENCY_ROLES and actor.agency_id != agency.id:
+        raise NotFound("unit not found")
+    unit.lat, unit.lon, unit.position_at = lat, lon, now()
+    await events.record(db, kind="unit.position", jurisdiction_id=agency.jurisdiction_id, actor=actor,
+                        agency_ids=[agency.id], audience="agency",
+                        payload={"unit": unit.code, "agency": agency.code, "status": unit.status,
+                                 "lat": round(lat, 5), "lon": round(lon, 5)})
+    return unit

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from cc112.schemas import Latitude, LongText, Longitude, Out, Page, ShortText, Strict
+from cc112.schemas import Latitude, LongText, Longitude, Out, Page, ShortText, Strict, field_error
 
 IncidentStatus = Literal[
     "received", "verified", "dispatched", "on_scene", "resolved", "closed", "cancelled", "merged"
@@ -27,12 +27,12 @@ class IncidentCreate(Strict):
     people_involved: int | None = Field(None, ge=0, le=100000)
     hazards: ShortText | None = None
     is_exercise: bool = False
-    contact_id: int | None = Field(None, ge=1)
+    contact_id: int | None = Field(None, ge=1, le=2**63 - 1)
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> IncidentCreate:
         if (self.lat is None) != (self.lon is None):
-            raise ValueError("give both lat and lon, or neither")
+            raise field_error("lon" if self.lon is None else "lat", "give both lat and lon, or neither")
         return self
 
 
@@ -80,7 +80,7 @@ class AssignmentStatusIn(Strict):
     @model_validator(mode="after")
     def _decline_needs_reason(self) -> AssignmentStatusIn:
         if self.status == "declined" and not (self.reason and self.reason.strip()):
-            raise ValueError("a declined assignment needs a reason")
+            raise field_error("reason", "a declined assignment needs a reason", self.reason)
         return self
 
 

@@ -280,3 +280,26 @@ async def list_(
         stmt.order_by(Incident.created_at.desc(), Incident.id.desc()).limit(limit).offset(offset)
     )
     return total, list(rows)
+
+
+async def add_note(*, db: AsyncSession, incident_id: int, text: str, actor: User) -> None:
+    """A message in the incident's coordination thread (part of its record)."""
+    text = text.strip()
+    if not text:
+        raise Invalid("write a message first", field="text")
+    if len(text) > 1000:
+        raise Invalid("a message has at most 1000 characters", field="text")
+    incident = await get(db=db, incident_id=incident_id, actor=actor)
+    agency = None
+    if actor.agency_id:
+        from cc112.agencies.models import Agency
+
+        found = await db.get(Agency, actor.agency_id)
+        agency = found.code if found else None
+    await events.record(
+        db, kind="incident.note", jurisdiction_id=incident.jurisdiction_id, actor=actor, incident_id=incident.id,
+        agency_ids=sorted(await assigned_agency_ids(db, incident.id)), audience="agency",
+        is_exercise=incident.is_exercise,
+        payload={"ticket": incident.ticket, "text": text, "author": actor.full_name or actor.username,
+                 "role": actor.role, "agency": agency},
+    )

@@ -1,0 +1,1 @@
+"""Pages: shell, login, templates, static files, translations."""
