@@ -3,14 +3,15 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package-lock.json | sha1sum | cut -c1-12)
 
-.PHONY: install demo serve test test-pg lint types check bench-intake clean
+.PHONY: catalog install browser demo serve test test-pg lint types check bench-intake clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package-lock.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+	npm ci --no-audit --no-fund --loglevel=error
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
@@ -22,8 +23,13 @@ demo: install  ## fresh Banggai demo database, demo logins, live simulated workl
 serve: install
 	$(BIN)/cc112 db upgrade && $(BIN)/cc112 seed && $(BIN)/cc112 serve
 
-test: install  ## the whole suite (SQLite; PostgreSQL too when CC112_TEST_DATABASE_URL is set)
+test: install browser  ## the whole suite (SQLite; PostgreSQL too when CC112_TEST_DATABASE_URL is set)
 	$(BIN)/pytest
+
+browser:  ## Debian's chromium for the browser tests (installed when missing and we may)
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; } ; } || \
+	  echo "chromium not installed: browser tests will be skipped (apt-get install chromium)"
 
 test-pg: install
 	CC112_TEST_DATABASE_URL=$${CC112_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/postgres} $(BIN)/pytest
@@ -42,3 +48,6 @@ bench-intake: install
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+
+catalog: install  ## refresh the English catalog from the templates; lists missing translations
+	$(BIN)/python scripts/update_catalog.py
