@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
@@ -99,6 +100,29 @@ def install_error_handlers(app: FastAPI) -> None:
 
 BackgroundTask = Callable[[FastAPI], Awaitable[None]]
 
+# Every domain's JSON routes (api.py) and pages (views.py), in this order; a module that does not
+# exist yet is skipped, a module that fails to import is an error.
+ROUTER_MODULES = (
+    "accounts.api", "contacts.api", "incidents.api", "dispatch.api", "catalog.api", "events.api",
+    "public.api", "channels.api", "open311.api", "alerts.api", "analytics.api", "opendata.api",
+    "incidents.views", "incidents.supervision", "dispatch.views", "public.views", "alerts.views",
+    "analytics.views", "opendata.views",
+)
+
+
+def discover_routers() -> list[APIRouter]:
+    routers = []
+    for name in ROUTER_MODULES:
+        module_name = f"cc112.{name}"
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name in (module_name, module_name.rsplit(".", 1)[0]):
+                continue
+            raise
+        routers.append(module.router)
+    return routers
+
 
 def create_app(settings: Settings | None = None, *, background: list[BackgroundTask] | None = None) -> FastAPI:
     """The application; `background` tasks run inside its lifespan (e.g. the demo simulator)."""
@@ -133,23 +157,10 @@ def create_app(settings: Settings | None = None, *, background: list[BackgroundT
     app.add_middleware(RateLimit, settings=settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
-    from cc112.accounts.api import router as auth_router
-    from cc112.catalog.api import router as catalog_router
-    from cc112.contacts.api import router as contacts_router
-    from cc112.dispatch.api import router as dispatch_router
-    from cc112.events.api import router as events_router
-    from cc112.incidents.api import router as incidents_router
-
-    for router in (auth_router, contacts_router, incidents_router, dispatch_router, catalog_router, events_router):
-        app.include_router(router)
-
-    from cc112.dispatch.views import router as dispatch_pages
-    from cc112.incidents.supervision import router as supervision_pages
-    from cc112.incidents.views import router as console_pages
     from cc112.web.views import install_pages
 
     install_pages(app)
-    for router in (console_pages, supervision_pages, dispatch_pages):
+    for router in discover_routers():
         app.include_router(router)
 
     @app.get("/healthz", tags=["health"])

@@ -77,8 +77,11 @@ class RateLimit:
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
-        uri = "async+" + settings.redis_url if settings.redis_url else "async+memory://"
-        self.storage = storage_from_string(uri)
+        if settings.redis_url:
+            # redis-py is our Redis client; limits would otherwise want coredis, which is not installed.
+            self.storage = storage_from_string("async+" + settings.redis_url, implementation="redispy")
+        else:
+            self.storage = storage_from_string("async+memory://")
         self.limiter = MovingWindowRateLimiter(self.storage)
         self.general = parse(f"{settings.rate_limit_per_minute}/minute")
         self.login = parse("30/minute")

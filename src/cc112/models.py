@@ -1,17 +1,22 @@
 """Import every domain's models so Base.metadata knows all tables (Alembic, tests)."""
 
-from cc112.accounts.models import AuditEntry, User, UserSession
-from cc112.agencies.models import Agency, AgencyTarget, Unit
-from cc112.catalog.models import IncidentType, RoutingRule
-from cc112.contacts.models import CallerBlock, Contact
-from cc112.db import Base
-from cc112.dispatch.models import Assignment
-from cc112.events.models import Event
-from cc112.geo.models import Jurisdiction, Region
-from cc112.incidents.models import Incident, TicketCounter
+from __future__ import annotations
 
-__all__ = [
-    "Agency", "AgencyTarget", "Assignment", "AuditEntry", "Base", "CallerBlock", "Contact", "Event",
-    "Incident", "IncidentType", "Jurisdiction", "Region", "RoutingRule", "TicketCounter", "Unit", "User",
-    "UserSession",
-]
+import importlib
+import importlib.util
+import pkgutil
+
+import cc112
+from cc112.db import Base
+
+
+def load_all() -> None:
+    """Import cc112.<domain>.models for every domain package that has one."""
+    for info in pkgutil.iter_modules(cc112.__path__):
+        if info.ispkg and importlib.util.find_spec(f"cc112.{info.name}.models") is not None:
+            importlib.import_module(f"cc112.{info.name}.models")
+
+
+load_all()
+
+__all__ = ["Base", "load_all"]

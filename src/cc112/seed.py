@@ -116,6 +116,9 @@ async def seed(db: AsyncSession) -> SeedReport:
     n_units = await _seed_units(db, agencies)
     n_types = await _seed_types(db, jur, agencies)
     await db.flush()
+    from cc112.accounts.service import system_actor
+
+    await system_actor(db, jur.code)
     return SeedReport(jur.name, n_kec, n_desa, len(agencies), n_units, n_types)
 
 

@@ -151,3 +151,22 @@ async def logout(*, db: AsyncSession, session_id: str) -> None:
     await db.execute(
         update(UserSession).where(UserSession.id == session_id, UserSession.ended_at.is_(None)).values(ended_at=now())
     )
+
+
+SYSTEM_USERNAME = "sistem-{code}"
+
+
+async def system_actor(db: AsyncSession, jurisdiction_code: str) -> User:
+    """The jurisdiction's system account, the actor of public and channel intake (cannot log in)."""
+    username = SYSTEM_USERNAME.format(code=jurisdiction_code)
+    user = await get_by_username(db, username)
+    if user is not None:
+        return user
+    jur = await db.scalar(select(Jurisdiction).where(Jurisdiction.code == jurisdiction_code))
+    if jur is None:
+        raise NotFound(f"jurisdiction {jurisdiction_code} not found (run `cc112 seed`)")
+    user = User(username=username, full_name="Sistem 112", password_hash="!", role="operator",
+                jurisdiction_id=jur.id, is_active=False, created_at=now())
+    db.add(user)
+    await db.flush()
+    return user

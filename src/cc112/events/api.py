@@ -53,9 +53,14 @@ async def stream_events(
                     if len(page) < 500:
                         break
             floor = cursor if start is None else start
-            yield {"event": "ready", "data": json.dumps({"after": cursor})}
+            # The id lets a client that has received nothing yet resume from here too.
+            yield {"id": str(cursor), "event": "ready", "data": json.dumps({"after": cursor})}
             while True:
                 message = await subscription.get()
+                if subscription.overflowed:
+                    # This client fell behind and the bus dropped events for it: end the stream so
+                    # it reconnects with Last-Event-ID and replays them from the table.
+                    return
                 if message["id"] in replayed or message["id"] <= (floor or 0):
                     continue
                 if events.can_see(user, message):

@@ -1,0 +1,24 @@
+"""sms channel messages
+
+Revision ID: 0004
+Revises: 0003
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import cc112.db
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
