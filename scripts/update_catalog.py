@@ -22,6 +22,8 @@ PO = ROOT / "src/cc112/web/locale/en/LC_MESSAGES/messages.po"
 
 def main() -> int:
     sys.path.insert(0, str(ROOT / "src"))
+    from cc112.public.present import PUBLIC_STATUS
+    from cc112.public.service import PUBLIC_TEXT
     from cc112.web.labels import LABELS
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -30,7 +32,7 @@ def main() -> int:
                         "-o", str(pot), "--no-location", "--omit-header", str(ROOT)], check=True, capture_output=True)
         with pot.open("rb") as fh:
             template = read_po(fh)
-    for text in LABELS.values():
+    for text in [*LABELS.values(), *PUBLIC_STATUS.values(), *PUBLIC_TEXT.values()]:
         template.add(text)
     old = Catalog(locale="en")
     if PO.exists():

@@ -153,9 +153,14 @@ def create_app(settings: Settings | None = None, *, background: list[BackgroundT
         description="Multi-agency emergency command center (Banggai model). JSON API under /api/v1.",
     )
     app.state.settings = settings
+    from cc112.ratelimit import Limiter
+
+    app.state.limiter = Limiter(settings.redis_url)
     install_error_handlers(app)
     app.add_middleware(RateLimit, settings=settings)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    upload_limit = settings.max_photo_bytes + 256 * 1024  # the photo plus the form around it
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
+                       overrides={"/lapor": upload_limit, "/api/v1/public/reports": upload_limit})
 
     from cc112.web.views import install_pages
 

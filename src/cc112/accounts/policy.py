@@ -30,6 +30,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "map.read": ALL,
     "events.stream": ALL,
     "user.manage": frozenset({"admin"}),
+    # CAP public alerts: a supervisor composes, a second supervisor approves (never the composer).
+    "alert.compose": frozenset({"supervisor"}),
+    "alert.approve": frozenset({"supervisor"}),
+    "alert.read": frozenset({"supervisor", "leader", "admin"}),
 }
 
 # Statuses a responder may set; acknowledging or declining is the dispatcher's call.
@@ -48,6 +52,9 @@ _WHAT = {
     "assignment.create": "dispatch agencies",
     "assignment.status": "change assignment status",
     "user.manage": "manage users",
+    "alert.compose": "compose public alerts",
+    "alert.approve": "approve or reject public alerts",
+    "alert.read": "read public alert drafts",
 }
 
 

@@ -303,3 +303,21 @@ async def add_note(*, db: AsyncSession, incident_id: int, text: str, actor: User
         payload={"ticket": incident.ticket, "text": text, "author": actor.full_name or actor.username,
                  "role": actor.role, "agency": agency},
     )
+
+
+async def reopen(*, db: AsyncSession, incident_id: int, reason: str) -> Incident:
+    """A citizen says it is not fixed: back to verified, for the supervisor to act on."""
+    from cc112.accounts.service import system_actor
+    from cc112.geo.models import Jurisdiction
+
+    incident = await db.get(Incident, incident_id)
+    if incident is None:
+        raise NotFound("incident not found")
+    jur = await db.get(Jurisdiction, incident.jurisdiction_id)
+    actor = await system_actor(db, jur.code if jur else "")
+    incident = await lock(db, incident_id, actor)
+    await set_status(db, incident, "verified", expect=("resolved", "closed"))
+    incident.resolved_at = None
+    incident.closed_at = None
+    await _record(db, incident, "incident.reopened", actor, reason=reason)
+    return incident

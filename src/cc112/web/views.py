@@ -123,7 +123,10 @@ def page_error(request: Request, exc: DomainError) -> Response:
 
 def is_page_request(request: Request) -> bool:
     path = request.url.path
-    return not (path.startswith("/api/") or path.startswith("/open311") or path.startswith("/channels"))
+    if path.startswith(("/api/", "/open311", "/channels", "/alerts/cap", "/opendata")):
+        return False
+    wants_json = "application/json" in request.headers.get("accept", "") and not request.headers.get("hx-request")
+    return not wants_json
 
 
 def json_or_page(request: Request, exc: DomainError, json_response: JSONResponse) -> Response:

@@ -1,0 +1,1 @@
+"""Citizens: public report portal, ticket tracking, feedback."""
