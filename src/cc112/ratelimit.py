@@ -14,8 +14,11 @@ from cc112.errors import RateLimited
 
 class Limiter:
     def __init__(self, redis_url: str | None) -> None:
-        uri = "async+" + redis_url if redis_url else "async+memory://"
-        self.storage = storage_from_string(uri)
+        if redis_url:
+            # redis-py is our Redis client; limits would otherwise want coredis, which is not installed.
+            self.storage = storage_from_string("async+" + redis_url, implementation="redispy")
+        else:
+            self.storage = storage_from_string("async+memory://")
         self.strategy = MovingWindowRateLimiter(self.storage)  # type: ignore[arg-type]
 
     async def hit(self, rule: str | RateLimitItem, *key: str) -> int | None:

@@ -195,7 +195,10 @@ async def incident_panel(request: Request, incident_id: int, db: DbSession, user
     suggestions = await dispatch.suggest_units(db, incident=incident, agency_ids={by_code[c].id for c in assigned if c in by_code})
     events_rows = list(await db.scalars(select(Event).where(Event.incident_id == incident.id).order_by(Event.id)))
     notes = [e for e in events_rows if e.kind == "incident.note"]
-    return render(request, "_incident.html", i=view, agencies=agency_rows, assigned=assigned,
+    from cc112.public.models import Photo
+
+    photo_ids = list(await db.scalars(select(Photo.id).where(Photo.incident_id == incident.id).order_by(Photo.id)))
+    return render(request, "_incident.html", i=view, agencies=agency_rows, assigned=assigned, photo_ids=photo_ids,
                   suggestions={a.code: suggestions.get(a.id, []) for a in agency_rows if a.id in suggestions},
                   notes=notes, timeline=[e for e in events_rows if e.kind != "incident.note"],
                   can_manage=user.role in ("operator", "supervisor"),
@@ -258,3 +261,22 @@ async def map_data(request: Request, db: DbSession, user: PageUser) -> dict[str,
                   for u, a in units],
         "kecamatan": [{"code": r.code, "name": r.name, "lat": r.lat, "lon": r.lon} for r in kec],
     }
+
+
+@router.get("/console/photos/{photo_id}")
+async def incident_photo(photo_id: int, db: DbSession, user: PageUser, settings: AppSettings) -> Response:
+    """A report photo, for staff who may see its incident (never from the web root)."""
+    from fastapi.responses import FileResponse
+
+    from cc112.errors import NotFound
+    from cc112.public.models import Photo
+    from cc112.public.service import photo_path
+
+    photo = await db.get(Photo, photo_id)
+    if photo is None:
+        raise NotFound("photo not found")
+    await incidents.get(db=db, incident_id=photo.incident_id, actor=user)
+    path = photo_path(settings, photo.stored_name)
+    if not path.exists():
+        raise NotFound("the photo file is missing from storage")
+    return FileResponse(path, media_type=photo.content_type, headers={"Cache-Control": "private, max-age=3600"})

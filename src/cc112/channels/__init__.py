@@ -1,0 +1,1 @@
+"""Channels: the SMS gateway (keyword reports, replies) and AML caller location."""
