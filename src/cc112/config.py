@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     sse_ping_seconds: float = Field(15.0, gt=0)
     map_tile_url: str = Field("", description="XYZ tile URL; empty = plain background with markers")
     deadline_sweep_seconds: float = Field(5.0, ge=0, description="0 turns the sweeper off")
+    sms_secret: str = Field("", repr=False, description="HMAC-SHA256 secret shared with the SMS gateway; "
+                            "empty = the SMS channel answers 503")
+    sms_outbound_url: str = Field("", description="gateway URL that sends replies (POST JSON {to, text, reference})")
+    sms_send_attempts: int = Field(3, ge=1, le=20, description="tries per reply before it is marked failed")
+    sms_retry_seconds: float = Field(5.0, ge=0, le=3600, description="first retry delay; doubles each try")
+    sms_timeout_seconds: float = Field(10.0, gt=0, le=120, description="per request to the outbound gateway")
+    sms_sweep_seconds: float = Field(30.0, ge=0, description="resend due replies this often; 0 turns it off")
+    sms_aml_window_seconds: int = Field(300, ge=10, le=3600, description="AML joins a contact this close in time")
 
     @field_validator("timezone")
     @classmethod
@@ -66,6 +74,13 @@ class Settings(BaseSettings):
             v = "sqlite+aiosqlite://" + v.split("://", 1)[1]
         if not (v.startswith("sqlite+aiosqlite://") or v.startswith("postgresql+asyncpg://")):
             raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return v
+
+    @field_validator("sms_outbound_url")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        if v and not v.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL (or empty)")
         return v
 
     @field_validator("redis_url")

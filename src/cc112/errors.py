@@ -60,3 +60,10 @@ class RateLimited(DomainError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    """A feature that is switched off or not configured here (e.g. the SMS channel without its secret)."""
+
+    status_code = 503
+    code = "unavailable"

@@ -66,7 +66,7 @@ class AmlMessage:
         """The position facts safe for events and the console (no IMSI, IMEI or number)."""
         return {
             "lat": self.lat, "lon": self.lon, "accuracy_m": self.radius_m, "confidence": self.confidence,
-            "method": METHODS.get(self.method or "", None),
+            "method": METHODS.get(self.method or ""),
             "positioned_at": self.positioned_at.isoformat() if self.positioned_at else None,
         }
 
@@ -220,7 +220,9 @@ def parse(text: str) -> AmlMessage:
         problems.append(f"ml says {length} characters but the message has {len(text)}")
     flags = _flags(version, values, bad, text)
     if not _usable(values, bad):
-        if values.get("lat") == 0 and values.get("lon") == 0 and values.get("method") in ("G", "W", "C"):
+        if values.get("method") == "N":
+            problems.append("pm=N: the handset had no position to send")
+        elif values.get("lat") == 0 and values.get("lon") == 0 and values.get("method") in ("G", "W", "C"):
             problems.append("lt/lg are 0,0, which is not a real position")
         flags.append(NO_POSITION)
     return AmlMessage(version=version, problems=tuple(problems), flags=tuple(dict.fromkeys(flags)),

@@ -107,6 +107,9 @@ async def create(*, db: AsyncSession, contact_in: ContactCreate, actor: User, se
         payload={"channel": contact.channel, "classification": contact.classification,
                  "caller_blocked": contact.caller_blocked, "has_location": contact.lat is not None},
     )
+    from cc112.channels.positions import attach_held  # the AML position its handset sent just before
+
+    await attach_held(db=db, contact=contact, settings=settings, actor=actor)
     await _apply_prank_rule(db, contact, settings, actor)
     return contact
 
