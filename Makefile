@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package-lock.json | sha1sum | cut -c1-12)
 
-.PHONY: catalog install browser demo serve test test-pg lint types check bench-intake clean
+.PHONY: screenshots catalog install browser demo serve test test-pg lint types check bench-intake clean
 
 $(STAMP): pyproject.toml package-lock.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,3 +51,6 @@ clean:
 
 catalog: install  ## refresh the English catalog from the templates; lists missing translations
 	$(BIN)/python scripts/update_catalog.py
+
+screenshots: install browser  ## regenerate docs/screenshots (Bahasa Indonesia) from the browser tests
+	CC112_SCREENSHOTS=1 $(BIN)/pytest tests/web/test_flow.py -q

@@ -23,6 +23,9 @@
     processing.dataset.since = ""; processing.textContent = "0:00"; processing.className = "t";
     document.getElementById("caller").innerHTML = "";
     document.getElementById("position-note").textContent = "";
+    // The last call's agencies must not stay ticked for the next one: fetch the empty routing
+    // (an event that does not bubble, so the form does not take it for the start of a call).
+    document.getElementById("type").dispatchEvent(new Event("input"));
     toggleIncidentFields();
     document.getElementById("phone").focus();
   }
