@@ -14,6 +14,7 @@ from cc112.deps import DbSession
 from cc112.dispatch import service as dispatch
 from cc112.dispatch.models import ACTIVE, Assignment
 from cc112.errors import Invalid
+from cc112.events import service as events
 from cc112.events.models import Event
 from cc112.incidents import present
 from cc112.incidents.models import Incident
@@ -43,6 +44,7 @@ async def agency_page(request: Request, db: DbSession, user: PageUser) -> HTMLRe
     others = list(await db.scalars(select(Agency).where(Agency.jurisdiction_id == user.jurisdiction_id)
                                    .order_by(Agency.code)))
     return render(request, "agency.html", agency=agency, units=units, others=others,
+                  last_event_id=await events.last_id(db),
                   tile_url=request.app.state.settings.map_tile_url)
 
 
@@ -90,7 +92,7 @@ async def agency_support(request: Request, incident_id: int, db: DbSession, user
 async def responder_page(request: Request, db: DbSession, user: PageUser) -> HTMLResponse:
     """The responder's phone page: current assignment and big buttons."""
     require_role(user, "responder", "agency_dispatcher")
-    return render(request, "responder.html")
+    return render(request, "responder.html", last_event_id=await events.last_id(db))
 
 
 @router.get("/responder/current", response_class=HTMLResponse)

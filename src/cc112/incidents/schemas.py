@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from cc112.schemas import Latitude, LongText, Longitude, Out, Page, ShortText, Strict, field_error
+from cc112.schemas import Latitude, Longitude, LongText, Out, Page, ShortText, Strict, field_error
 
 IncidentStatus = Literal[
     "received", "verified", "dispatched", "on_scene", "resolved", "closed", "cancelled", "merged"

@@ -13,6 +13,7 @@ from cc112.clock import now
 from cc112.contacts.models import FALSE_CLASSES, Contact
 from cc112.deps import DbSession
 from cc112.dispatch.models import ACTIVE, Assignment
+from cc112.events import service as events
 from cc112.events.models import Event
 from cc112.geo.service import distance_km
 from cc112.incidents import present
@@ -48,10 +49,10 @@ def duplicate_candidates(items):  # type: ignore[no-untyped-def]
 
 
 @router.get("/supervisor", response_class=HTMLResponse)
-async def supervisor_page(request: Request, user: PageUser) -> HTMLResponse:
+async def supervisor_page(request: Request, db: DbSession, user: PageUser) -> HTMLResponse:
     """Supervisor: overdue and declined first, duplicates, workload, the queue."""
     require_role(user, "supervisor", "admin")
-    return render(request, "supervisor.html")
+    return render(request, "supervisor.html", last_event_id=await events.last_id(db))
 
 
 @router.get("/supervisor/attention", response_class=HTMLResponse)
@@ -89,9 +90,10 @@ async def attention(request: Request, db: DbSession, user: PageUser) -> HTMLResp
 
 
 @router.get("/wall", response_class=HTMLResponse)
-async def wall_page(request: Request, user: PageUser) -> HTMLResponse:
+async def wall_page(request: Request, db: DbSession, user: PageUser) -> HTMLResponse:
     """The wall screen: big, live, no interaction needed."""
-    return render(request, "wall.html", tile_url=request.app.state.settings.map_tile_url)
+    return render(request, "wall.html", tile_url=request.app.state.settings.map_tile_url,
+                  last_event_id=await events.last_id(db))
 
 
 @router.get("/wall/board", response_class=HTMLResponse)

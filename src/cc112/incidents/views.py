@@ -50,7 +50,10 @@ async def console_page(request: Request, db: DbSession, user: PageUser) -> HTMLR
     require_role(user, *INTAKE_ROLES)
     agencies = list(await db.scalars(select(Agency).where(Agency.jurisdiction_id == user.jurisdiction_id)
                                      .order_by(Agency.code)))
+    from cc112.events.service import last_id
+
     return render(request, "console.html", types=await _types(db, user.jurisdiction_id),
+                  last_event_id=await last_id(db),
                   regions=await _regions(db, user.jurisdiction_id), agencies=agencies,
                   tile_url=request.app.state.settings.map_tile_url, processing_target=PROCESSING_TARGET_S)
 

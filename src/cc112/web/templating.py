@@ -67,6 +67,7 @@ def render(request: Request, template: str, status_code: int = 200, headers: dic
     csrf = security.csrf_token(secret=settings.secret_key, session_id=sid) if sid else ""
     html = env.get_template(template).render(
         request=request, user=user, csrf=csrf, lang=i18n.current_language.get(), settings=settings,
-        zone=i18n.zone_abbreviation(settings.timezone), now=now(), **context,
+        zone=i18n.zone_abbreviation(settings.timezone), now=now(), server_now_ms=int(now().timestamp() * 1000),
+        **context,
     )
     return HTMLResponse(html, status_code=status_code, headers=headers)

@@ -2,6 +2,9 @@
 (function () {
   "use strict";
   var body = document.body;
+  // Server time minus browser time: timers follow the server's clock, not a wrong PC clock.
+  var skew = body.dataset.serverNow ? (+body.dataset.serverNow - Date.now()) : 0;
+  function serverNow() { return Date.now() + skew; }
   var zone = body.dataset.zone || "Asia/Makassar";
   var lang = body.dataset.lang || "id";
 
@@ -25,7 +28,7 @@
   var fmt = new Intl.DateTimeFormat(lang === "id" ? "id-ID" : "en-GB",
     { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, timeZone: zone });
   function tickClock() {
-    if (clockEl) clockEl.textContent = fmt.format(new Date()).replace(/\./g, ":") + " " + (clockEl.dataset.zoneLabel || "");
+    if (clockEl) clockEl.textContent = fmt.format(new Date(serverNow())).replace(/\./g, ":") + " " + (clockEl.dataset.zoneLabel || "");
   }
 
   // Elapsed timers and countdowns.
@@ -36,7 +39,7 @@
     return (neg ? "−" : "") + (h ? h + ":" + two(m) : m) + ":" + two(sec);
   }
   function tickTimers() {
-    var now = Date.now();
+    var now = serverNow();
     document.querySelectorAll("[data-since]").forEach(function (el) {
       if (!el.dataset.since) return;
       var start = Date.parse(el.dataset.since);
@@ -86,10 +89,12 @@
     });
     document.dispatchEvent(new CustomEvent("cc112:event", { detail: { kind: kind, data: data } }));
   }
-  window.CC112 = { handle: handle, duration: duration };
+  window.CC112 = { handle: handle, duration: duration, serverNow: serverNow };
   if (body.dataset.user && document.querySelector("[data-live]") && window.EventSource) {
     var status = document.getElementById("live-status");
-    var source = new EventSource("/api/v1/events/stream");
+    // Start from the last event the page was rendered with, so nothing in between is missed.
+    var after = body.dataset.lastEvent;
+    var source = new EventSource("/api/v1/events/stream" + (after ? "?after=" + encodeURIComponent(after) : ""));
     var kinds = ["contact.", "incident.", "assignment.", "caller.", "unit."];
     source.onopen = function () { if (status) { status.textContent = "● LIVE"; status.className = "live on"; } };
     source.onerror = function () { if (status) { status.textContent = "○ " + (lang === "id" ? "menyambung ulang…" : "reconnecting…"); status.className = "live off"; } };

@@ -11,7 +11,7 @@
 
   function startCall(whenIso) {
     if (receivedAt.value) return;
-    var iso = whenIso || new Date().toISOString();
+    var iso = whenIso || new Date(window.CC112 ? CC112.serverNow() : Date.now()).toISOString();
     receivedAt.value = iso;
     arrived.dataset.since = iso;
     processing.dataset.since = iso;
