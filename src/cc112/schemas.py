@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -46,6 +46,10 @@ class Out(BaseModel):
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("time needs a UTC offset, e.g. 2026-11-28T10:15:00+08:00")
+    try:
+        value.astimezone(UTC)  # stored in UTC: 0001-01-01T00:00+08:00 has no UTC equivalent
+    except OverflowError:
+        raise ValueError("time is out of range") from None
     return value
 
 

@@ -62,6 +62,8 @@ async def classify_contact(contact_id: int, classify_in: ContactClassify, db: Db
     policy.require(user, "contact.classify")
     contact = await contacts.classify(db=db, contact_id=contact_id, classify_in=classify_in, actor=user, settings=settings)
     block = await contacts.active_block(db, jurisdiction_id=contact.jurisdiction_id, number=contact.caller_number)
+    # The answer shows a stored caller's number and name: a view like any other, so audited.
+    await present.record_personal_view(db, actor=user, contacts=[contact], purpose="contact classify")
     return present.contact_read(contact, full=True, block=block)
 
 

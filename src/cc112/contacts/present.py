@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from cc112.accounts import audit, policy
 from cc112.accounts.models import User
 from cc112.contacts import phone
@@ -26,12 +28,19 @@ def contact_read(c: Contact, *, full: bool, block: CallerBlock | None = None) ->
 
 async def audit_personal_view(database: Database, *, actor: User, contacts: list[Contact], purpose: str) -> None:
     """Every view of unmasked caller data leaves an audit entry (own transaction, before the response)."""
+    if not any(c.caller_number or c.caller_name for c in contacts) or not policy.may_view_personal(actor):
+        return
+    async with database.session_scope() as session:
+        await record_personal_view(session, actor=actor, contacts=contacts, purpose=purpose)
+
+
+async def record_personal_view(session: AsyncSession, *, actor: User, contacts: list[Contact], purpose: str) -> None:
+    """The audit entry in a transaction already open (a write request: a second writer would wait on it)."""
     shown = [c.id for c in contacts if c.caller_number or c.caller_name]
     if not shown or not policy.may_view_personal(actor):
         return
-    async with database.session_scope() as session:
-        await audit.append(
-            session, actor=actor, action="personal.viewed", object_type="contact",
-            object_id=shown[0] if len(shown) == 1 else f"{len(shown)} contacts",
-            jurisdiction_id=actor.jurisdiction_id, detail={"contact_ids": shown[:200], "purpose": purpose},
-        )
+    await audit.append(
+        session, actor=actor, action="personal.viewed", object_type="contact",
+        object_id=shown[0] if len(shown) == 1 else f"{len(shown)} contacts",
+        jurisdiction_id=actor.jurisdiction_id, detail={"contact_ids": shown[:200], "purpose": purpose},
+    )

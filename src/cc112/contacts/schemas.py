@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from cc112.schemas import AwareDatetime, Latitude, LongText, Longitude, Out, Page, ShortText, Strict, field_error
+from cc112.schemas import AwareDatetime, Latitude, Longitude, LongText, Out, Page, ShortText, Strict, field_error
 
 Channel = Literal["phone", "sms", "web", "app", "cctv", "walk_in", "radio"]
 Classification = Literal["emergency", "non_emergency", "information", "prank", "ghost", "abandoned"]
