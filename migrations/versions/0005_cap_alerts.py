@@ -17,7 +17,8 @@ branch_labels = None
 depends_on = None
 
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-_JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql").with_variant(sqlite.JSON(), "sqlite")
+_JSON = (sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
+         .with_variant(sqlite.JSON(), "sqlite"))
 
 
 def upgrade() -> None:

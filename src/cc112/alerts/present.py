@@ -24,8 +24,10 @@ async def alerts_read(db: AsyncSession, rows: list[Alert], *, base_url: str) -> 
     user_ids = {i for a in rows for i in (a.composed_by_id, a.approved_by_id, a.rejected_by_id) if i}
     users = {u.id: u.username for u in await db.scalars(select(User).where(User.id.in_(user_ids)))}
     incident_ids = {a.incident_id for a in rows if a.incident_id}
-    tickets = dict((await db.execute(select(Incident.id, Incident.ticket).where(Incident.id.in_(incident_ids)))).all()) \
-        if incident_ids else {}
+    tickets: dict[int, str] = {}
+    if incident_ids:
+        tickets = dict((await db.execute(
+            select(Incident.id, Incident.ticket).where(Incident.id.in_(incident_ids)))).all())
     zones = dict((await db.execute(select(Jurisdiction.id, Jurisdiction.timezone).where(
         Jurisdiction.id.in_({a.jurisdiction_id for a in rows})))).all())
     ids = [a.id for a in rows]

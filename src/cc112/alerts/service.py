@@ -13,11 +13,16 @@ from cc112.accounts.models import User
 from cc112.alerts import cap
 from cc112.alerts.models import Alert
 from cc112.alerts.schemas import (
-    DEFAULT_KECAMATAN_RADIUS_KM, AlertCreate, AlertEdit, AreaIn, RejectIn, normalise_circle,
+    DEFAULT_KECAMATAN_RADIUS_KM,
+    AlertCreate,
+    AlertEdit,
+    AreaIn,
+    RejectIn,
+    normalise_circle,
 )
 from cc112.catalog.models import IncidentType
 from cc112.clock import now
-from cc112.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
+from cc112.errors import Conflict, Invalid, InvalidTransition, NotFound
 from cc112.events import service as events
 from cc112.geo import service as geo
 from cc112.geo.models import Jurisdiction
@@ -80,7 +85,8 @@ async def get_published(*, db: AsyncSession, identifier: str) -> Alert:
     return alert
 
 
-async def list_(*, db: AsyncSession, actor: User, state: str | None, limit: int, offset: int) -> tuple[int, list[Alert]]:
+async def list_(*, db: AsyncSession, actor: User, state: str | None, limit: int,
+                offset: int) -> tuple[int, list[Alert]]:
     """Alerts of the actor's jurisdiction, newest first."""
     policy.require(actor, "alert.read")
     where = [Alert.jurisdiction_id == actor.jurisdiction_id]
@@ -238,7 +244,8 @@ async def edit(*, db: AsyncSession, alert_id: int, alert_in: AlertEdit, actor: U
     policy.require(actor, "alert.compose")
     alert = await _lock_draft(db, alert_id, actor)
     if alert.composed_by_id != actor.id:
-        raise Forbidden("only the supervisor who composed this draft may edit it; reject it with a reason instead")
+        # The role may edit drafts, just not this one: a conflict with the draft, not a missing permission.
+        raise Conflict("only the supervisor who composed this draft may edit it; reject it with a reason instead")
     given = alert_in.model_fields_set
     for name in INHERITED + ("note",):
         if name in given:
@@ -265,7 +272,8 @@ async def approve(*, db: AsyncSession, alert_id: int, actor: User) -> Alert:
     policy.require(actor, "alert.approve")
     alert = await _lock_draft(db, alert_id, actor)
     if alert.composed_by_id == actor.id:
-        raise Forbidden("you composed this alert; another supervisor must approve it before it is published")
+        # Four eyes: the role may approve, but never its own words (409, like any other state conflict).
+        raise Conflict("you composed this alert; another supervisor must approve it before it is published")
     jur = await geo.get_jurisdiction(db, alert.jurisdiction_id)
     if alert.references_id is not None:
         # Lock the earlier alert too, so two Cancels of it cannot both be published.
@@ -282,9 +290,9 @@ async def approve(*, db: AsyncSession, alert_id: int, actor: User) -> Alert:
     alert.state = "published"
     alert.approved_by_id = actor.id
     alert.updated_at = alert.sent_at
-    alert.cap_xml = cap.build_alert(
-        alert, zone=jur.timezone, sender_name=sender_name(jur), references=await references_text(db, alert, jur.timezone),
-        incident_ticket=incident.ticket if incident else None).decode("utf-8")
+    references = await references_text(db, alert, jur.timezone)
+    alert.cap_xml = cap.build_alert(alert, zone=jur.timezone, sender_name=sender_name(jur), references=references,
+                                    incident_ticket=incident.ticket if incident else None).decode("utf-8")
     await db.flush()
     await _record(db, alert, "alert.published", actor, sent=cap.cap_time(alert.sent_at, jur.timezone))
     return alert
