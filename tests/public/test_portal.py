@@ -24,3 +24,4 @@ async def test_the_portal_form_works_without_javascript(anon):
     assert '<form id="report" method="post" action="/lapor" enctype="multipart/form-data"' in page
     for name in ("category", "description", "region", "address", "photo", "phone", "website"):
         assert f'name="{name}"' in page
+

@@ -10,14 +10,27 @@ from fastapi import APIRouter, Header, Query, Request
 from sse_starlette.sse import EventSourceResponse
 
 from cc112.accounts import policy
+from cc112.accounts.models import User
 from cc112.deps import AppDatabase, AppSettings, CurrentUser
 from cc112.events import service as events
+from cc112.events.bus import Subscription
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
 
 
 def _frame(message: dict[str, Any]) -> dict[str, str]:
     return {"id": str(message["id"]), "event": message["kind"], "data": json.dumps(message, separators=(",", ":"))}
+
+
+async def _news(subscription: Subscription, user: User, cursor: int) -> None:
+    """Wait until the bus announces an event after `cursor` that this user may see."""
+    while True:
+        message = await subscription.get()
+        if subscription.overflowed:  # announcements were dropped: look at the table anyway
+            subscription.overflowed = False
+            return
+        if message["id"] > cursor and events.can_see(user, message):
+            return
 
 
 @router.get("/events/stream")
@@ -36,35 +49,30 @@ async def stream_events(
 
     async def generate() -> AsyncIterator[dict[str, str]]:
         try:
-            replayed: set[int] = set()
             cursor = start
             if cursor is None:
                 async with database.session(write=False) as session:
                     cursor = await events.last_id(session)
-            else:
+            announced = False
+            while True:
+                # The table is the truth: send what was committed after the cursor, in id order.
+                # Event ids commit in order (writers serialise on the audit chain before inserting
+                # events), so nothing can appear behind the cursor later. Bus messages only say
+                # when to look: they may arrive out of order, twice, from elsewhere, or be dropped.
                 while True:
                     async with database.session(write=False) as session:
                         page = await events.replay(session, user=user, after_id=cursor)
                     for message in page:
-                        replayed.add(message["id"])
                         cursor = message["id"]
                         if events.can_see(user, message):
                             yield _frame(message)
                     if len(page) < 500:
                         break
-            floor = cursor if start is None else start
-            # The id lets a client that has received nothing yet resume from here too.
-            yield {"id": str(cursor), "event": "ready", "data": json.dumps({"after": cursor})}
-            while True:
-                message = await subscription.get()
-                if subscription.overflowed:
-                    # This client fell behind and the bus dropped events for it: end the stream so
-                    # it reconnects with Last-Event-ID and replays them from the table.
-                    return
-                if message["id"] in replayed or message["id"] <= (floor or 0):
-                    continue
-                if events.can_see(user, message):
-                    yield _frame(message)
+                if not announced:
+                    announced = True
+                    # The id lets a client that has received nothing yet resume from here too.
+                    yield {"id": str(cursor), "event": "ready", "data": json.dumps({"after": cursor})}
+                await _news(subscription, user, cursor)
         finally:
             bus.unsubscribe(subscription)
 

@@ -44,7 +44,6 @@ async def record(
         is_exercise=is_exercise,
         payload=payload or {},
     )
-    db.add(ev)
     object_type, object_id = (
         ("incident", incident_id) if incident_id else
         ("contact", contact_id) if contact_id else ("event", "-")
@@ -58,6 +57,10 @@ async def record(
         jurisdiction_id=jurisdiction_id,
         detail={k: v for k, v in (payload or {}).items() if not isinstance(v, float)},
     )
+    # Only now, under the audit chain's lock (held until commit), does the event get its id:
+    # so event ids commit in id order, and the live stream may read the table after a cursor.
+    db.add(ev)
+    await db.flush()
     db.info.setdefault("pending_events", []).append(ev)
     return ev
 

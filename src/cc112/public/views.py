@@ -140,3 +140,18 @@ async def feedback(request: Request, ticket: str, db: DbSession, settings: AppSe
     incident, _row = await service.find(db=db, settings=settings, ticket=ticket, code=kode)
     await service.give_feedback(db=db, incident=incident, rating=rating, comment=comment, not_fixed=bool(not_fixed))
     return RedirectResponse(f"/lacak/{incident.ticket}?kode={quote(kode)}", status_code=303)
+
+
+@router.get("/peringatan", response_class=HTMLResponse)
+async def public_alerts(request: Request, db: DbSession, settings: AppSettings) -> HTMLResponse:
+    """Published public warnings (CAP), newest first; no staff names."""
+    from cc112.alerts.service import list_published
+
+    rows = await list_published(db=db, jurisdiction_code=settings.jurisdiction, exercise=None, limit=30)
+    lang = "en" if request.cookies.get("cc112_lang") == "en" else "id"
+    items = []
+    for alert in rows:
+        infos = {str(i.get("language", ""))[:2]: i for i in alert.infos or []}
+        info = infos.get(lang) or infos.get("id") or (alert.infos or [{}])[0]
+        items.append({"alert": alert, "info": info, "areas": [a.get("desc", "") for a in alert.areas or []]})
+    return render(request, "alerts_public.html", items=items)
