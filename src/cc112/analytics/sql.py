@@ -1,0 +1,53 @@
+"""Small dialect-aware SQL pieces: durations, local days and hours (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Integer, cast, func
+from sqlalchemy.sql.elements import ColumnElement
+
+
+class Dialect:
+    def __init__(self, name: str, zone: str) -> None:
+        self.pg = name == "postgresql"
+        self.zone = zone
+        # Indonesia keeps no daylight saving: one offset serves SQLite's date functions.
+        offset = datetime.now(ZoneInfo(zone)).utcoffset()
+        self.offset_minutes = int(offset.total_seconds() // 60) if offset else 0
+
+    def seconds(self, start: ColumnElement, end: ColumnElement) -> ColumnElement:  # type: ignore[type-arg]
+        """end − start in seconds (NULL when either is NULL)."""
+        if self.pg:
+            return func.extract("epoch", end - start)
+        return (func.julianday(end) - func.julianday(start)) * 86400.0
+
+    def epoch(self, col: ColumnElement) -> ColumnElement:  # type: ignore[type-arg]
+        if self.pg:
+            return func.extract("epoch", col)
+        return (func.julianday(col) - 2440587.5) * 86400.0
+
+    def _sqlite_local(self, fmt: str, col: ColumnElement) -> ColumnElement:  # type: ignore[type-arg]
+        return func.strftime(fmt, col, f"{self.offset_minutes:+d} minutes")
+
+    def local_day(self, col: ColumnElement) -> ColumnElement:  # type: ignore[type-arg]
+        if self.pg:
+            return func.to_char(func.timezone(self.zone, col), "YYYY-MM-DD")
+        return self._sqlite_local("%Y-%m-%d", col)
+
+    def local_month(self, col: ColumnElement) -> ColumnElement:  # type: ignore[type-arg]
+        if self.pg:
+            return func.to_char(func.timezone(self.zone, col), "YYYY-MM")
+        return self._sqlite_local("%Y-%m", col)
+
+    def local_hour(self, col: ColumnElement) -> ColumnElement:  # type: ignore[type-arg]
+        if self.pg:
+            return cast(func.extract("hour", func.timezone(self.zone, col)), Integer)
+        return cast(self._sqlite_local("%H", col), Integer)
+
+    def local_weekday(self, col: ColumnElement) -> ColumnElement:  # type: ignore[type-arg]
+        """0 = Monday … 6 = Sunday."""
+        if self.pg:
+            return cast(func.extract("isodow", func.timezone(self.zone, col)), Integer) - 1
+        return (cast(self._sqlite_local("%w", col), Integer) + 6) % 7
