@@ -103,7 +103,7 @@ BackgroundTask = Callable[[FastAPI], Awaitable[None]]
 # Every domain's JSON routes (api.py) and pages (views.py), in this order; a module that does not
 # exist yet is skipped, a module that fails to import is an error.
 ROUTER_MODULES = (
-    "accounts.api", "contacts.api", "incidents.api", "dispatch.api", "catalog.api", "events.api",
+    "accounts.api", "agencies.api", "contacts.api", "incidents.api", "dispatch.api", "catalog.api", "events.api",
     "public.api", "channels.api", "open311.api", "alerts.api", "analytics.api", "opendata.api",
     "incidents.views", "incidents.supervision", "dispatch.views", "public.views", "alerts.views",
     "analytics.views", "opendata.views",

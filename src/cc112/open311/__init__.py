@@ -1,0 +1,1 @@
+"""Open311 GeoReport v2 (JSON and XML) with the servicerequestupdates extension."""
