@@ -91,6 +91,9 @@ class Database:
         self.engine = make_engine(settings)
         self.is_sqlite = settings.is_sqlite
         self.bus: Any = None  # set by the app; sessions hand their events to it after commit
+        from cc112.catalog.cache import ReferenceCache
+
+        self.refcache = ReferenceCache()
         self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writer = async_sessionmaker(
             self.engine.execution_options(cc112_write=True), expire_on_commit=False
@@ -99,6 +102,7 @@ class Database:
     def session(self, *, write: bool = True) -> AsyncSession:
         session = (self._writer if write else self._reader)()
         session.info["bus"] = self.bus
+        session.info["refcache"] = self.refcache
         return session
 
     @asynccontextmanager

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from cc112.accounts import audit, policy
 from cc112.agencies.models import Agency, AgencyTarget
+from cc112.catalog import cache as refdata
 from cc112.deps import CurrentUser, DbSession
 from cc112.errors import Conflict, NotFound
 from cc112.geo.models import Jurisdiction
@@ -72,6 +73,7 @@ async def set_target(code: str, target_in: TargetIn, db: DbSession, user: Curren
                        resolve_seconds=target_in.resolve_seconds)
     db.add(row)
     await db.flush()
+    refdata.invalidate(db)
     await audit.append(db, actor=user, action="target.set", object_type="agency", object_id=agency.code,
                        jurisdiction_id=user.jurisdiction_id,
                        detail={"priority": row.priority, "acknowledge_seconds": row.acknowledge_seconds,

@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cc112.accounts import policy
 from cc112.accounts.models import User
 from cc112.agencies.models import Agency, Unit
-from cc112.catalog.models import RoutingRule
+from cc112.catalog import cache as refdata
+from cc112.catalog.cache import AgencyInfo
 from cc112.clock import now
 from cc112.dispatch.models import ACTIVE, TRANSITIONS, Assignment
 from cc112.errors import Conflict, DomainError, Invalid, InvalidTransition, NotFound
@@ -25,16 +26,14 @@ _UNIT_STATUS = {"acknowledged": "assigned", "en_route": "en_route", "on_scene": 
                 "completed": "available", "declined": "available", "cancelled": "available"}
 
 
-async def _agency(db: AsyncSession, jurisdiction_id: int, code: str, field: str = "agency") -> Agency:
-    agency = await db.scalar(
-        select(Agency).where(Agency.jurisdiction_id == jurisdiction_id, Agency.code == code.strip().upper())
-    )
+async def _agency(db: AsyncSession, jurisdiction_id: int, code: str, field: str = "agency") -> AgencyInfo:
+    agency = (await refdata.snapshot(db, jurisdiction_id)).agencies_by_code.get(code.strip().upper())
     if agency is None:
         raise Invalid(f"unknown agency {code!r}; see /api/v1/agencies", field=field)
     return agency
 
 
-async def _unit(db: AsyncSession, agency: Agency, code: str) -> Unit:
+async def _unit(db: AsyncSession, agency: Agency | AgencyInfo, code: str) -> Unit:
     unit = await db.scalar(select(Unit).where(Unit.agency_id == agency.id, Unit.code == code.strip().upper()))
     if unit is None:
         raise Invalid(f"unit {code!r} does not belong to {agency.code}", field="unit")
@@ -42,9 +41,8 @@ async def _unit(db: AsyncSession, agency: Agency, code: str) -> Unit:
 
 
 async def _routing_role(db: AsyncSession, incident: Incident, agency_id: int) -> str:
-    role = await db.scalar(select(RoutingRule.role).where(
-        RoutingRule.incident_type_id == incident.incident_type_id, RoutingRule.agency_id == agency_id))
-    return role or "support"
+    snap = await refdata.snapshot(db, incident.jurisdiction_id)
+    return snap.routing_role(incident.incident_type_id, agency_id) or "support"
 
 
 async def _record(db: AsyncSession, incident: Incident, assignment: Assignment, kind: str,
@@ -146,8 +144,7 @@ async def set_status(
     assignment = await db.scalar(
         select(Assignment).where(Assignment.id == assignment_id).execution_options(populate_existing=True))
     assert assignment is not None
-    agency = await db.get(Agency, assignment.agency_id)
-    assert agency is not None
+    agency = (await refdata.snapshot(db, incident.jurisdiction_id)).agencies_by_id[assignment.agency_id]
     if actor.role in policy.AGENCY_ROLES and actor.agency_id != agency.id:
         raise NotFound("assignment not found")
     policy.check_assignment_status(actor, agency.id, status_in.status)
@@ -189,8 +186,9 @@ async def cancel_active(*, db: AsyncSession, incident: Incident, actor: User, re
         if assignment.unit_id:
             await db.execute(update(Unit).where(Unit.id == assignment.unit_id).values(status="available"))
     await db.flush()
+    snap = await refdata.snapshot(db, incident.jurisdiction_id)
     for assignment in active:
-        agency = await db.get(Agency, assignment.agency_id)
+        agency = snap.agencies_by_id.get(assignment.agency_id)
         await _record(db, incident, assignment, "assignment.cancelled", actor, agency.code if agency else "?",
                       reason=reason)
 

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cc112.accounts import policy
 from cc112.accounts.models import User
+from cc112.catalog import cache as refdata
+from cc112.catalog.cache import JurisdictionInfo, TypeInfo
 from cc112.catalog.models import IncidentType
 from cc112.clock import now
 from cc112.contacts.models import Contact
@@ -23,7 +25,7 @@ from cc112.incidents.models import OPEN_STATUSES, TERMINAL_STATUSES, Incident, T
 from cc112.incidents.schemas import CancelIn, IncidentCreate, MergeIn
 
 
-async def next_ticket(db: AsyncSession, jur: Jurisdiction) -> str:
+async def next_ticket(db: AsyncSession, jur: Jurisdiction | JurisdictionInfo) -> str:
     """BGI-20261128-0042: per jurisdiction and local day, atomic on both databases."""
     day = now().astimezone(ZoneInfo(jur.timezone)).strftime("%Y%m%d")
     insert = pg_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
@@ -39,16 +41,14 @@ async def next_ticket(db: AsyncSession, jur: Jurisdiction) -> str:
     return f"{jur.ticket_prefix}-{day}-{seq:04d}"
 
 
-async def get_type(db: AsyncSession, *, jurisdiction_id: int, code: str) -> IncidentType:
-    itype = await db.scalar(
-        select(IncidentType).where(IncidentType.jurisdiction_id == jurisdiction_id, IncidentType.code == code)
-    )
+async def get_type(db: AsyncSession, *, jurisdiction_id: int, code: str) -> TypeInfo:
+    itype = (await refdata.snapshot(db, jurisdiction_id)).types_by_code.get(code)
     if itype is None:
         raise Invalid(f"unknown incident type {code!r}; see /api/v1/incident-types", field="type")
     return itype
 
 
-def map_payload(incident: Incident, itype: IncidentType, region_name: str | None) -> dict[str, object]:
+def map_payload(incident: Incident, itype: IncidentType | TypeInfo, region_name: str | None) -> dict[str, object]:
     """What every staff member may see of an incident (the shared map)."""
     return {
         "ticket": incident.ticket, "type": itype.code, "type_name": itype.name_id,
@@ -59,7 +59,7 @@ def map_payload(incident: Incident, itype: IncidentType, region_name: str | None
 
 async def create(*, db: AsyncSession, incident_in: IncidentCreate, actor: User, verified: bool = True) -> Incident:
     """Open an incident (from a contact or directly) with a ticket and its location."""
-    jur = await geo.get_jurisdiction(db, actor.jurisdiction_id)
+    jur = (await refdata.snapshot(db, actor.jurisdiction_id)).jurisdiction
     itype = await get_type(db, jurisdiction_id=jur.id, code=incident_in.type)
     region_id = desa_id = None
     region_name = None
