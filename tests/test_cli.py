@@ -68,10 +68,11 @@ async def test_audit_verify_passes_then_names_the_altered_row(db_url, tmp_path, 
 
 
 async def test_audit_verify_notices_a_deleted_row(db_url, tmp_path, settings, dispatched_fire):
+    assert run(db_url, tmp_path, "audit", "verify").returncode == 0  # entries chained, as a running app does
     database = Database(settings)
     try:
         async with database.session() as s:
-            ids = list(await s.scalars(select(AuditEntry.id).order_by(AuditEntry.id)))
+            ids = list(await s.scalars(select(AuditEntry.id).order_by(AuditEntry.seq)))
             await s.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": ids[3]})
             await s.commit()
     finally:

@@ -135,6 +135,10 @@ def create_app(settings: Settings | None = None, *, background: list[BackgroundT
         app.state.db.bus = app.state.bus
         await app.state.bus.start()
         tasks = [asyncio.create_task(job(app)) for job in background or []]
+        if settings.audit_chain_seconds > 0:
+            from cc112.accounts.audit import run_chainer
+
+            tasks.append(asyncio.create_task(run_chainer(app.state.db, every_seconds=settings.audit_chain_seconds)))
         if settings.deadline_sweep_seconds > 0:
             from cc112.dispatch.deadlines import run_forever
 
@@ -145,6 +149,13 @@ def create_app(settings: Settings | None = None, *, background: list[BackgroundT
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if settings.audit_chain_seconds > 0:
+                from cc112.accounts.audit import chain_all
+
+                try:
+                    await chain_all(app.state.db)  # leave nothing unchained at a clean stop
+                except Exception:
+                    log.exception("could not chain the last audit entries at shutdown")
             await app.state.bus.stop()
             await app.state.db.dispose()
 

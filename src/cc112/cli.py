@@ -6,6 +6,7 @@ import asyncio
 import secrets
 import shutil
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cc112.config import ConfigError, Settings, load_settings
+from cc112.training.cli import simulate_app
 
 app = typer.Typer(help="Command Center 112", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema", no_args_is_help=True)
@@ -21,6 +23,9 @@ user_app = typer.Typer(help="Staff accounts", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(user_app, name="user")
+report_app = typer.Typer(help="Reports", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+app.add_typer(simulate_app, name="simulate")
 console = Console()
 
 DEMO_USERS = (
@@ -99,16 +104,57 @@ def user_add(
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Check the audit log's hash chain; exit 1 naming the first broken row."""
-    from cc112.accounts.audit import verify
+    """Chain pending entries, then check the audit log's hash chain; exit 1 naming the first broken row."""
+    from cc112.accounts.audit import chain_all, verify
+    from cc112.db import Database
 
-    result = asyncio.run(_in_session(_settings(), verify))
+    async def run():  # type: ignore[no-untyped-def]
+        database = Database(_settings())
+        try:
+            await chain_all(database)
+            async with database.session(write=False) as session:
+                return await verify(session)
+        finally:
+            await database.dispose()
+
+    result = asyncio.run(run())
     if result.ok:
         console.print(f"audit log intact: {result.checked} entries verified")
         return
     console.print(f"[red]audit log BROKEN at row id {result.broken_id}: {result.reason} "
                   f"({result.checked} entries before it are intact)[/red]")
     raise typer.Exit(1)
+
+
+@report_app.command("monthly")
+def report_monthly(
+    month: Annotated[str, typer.Option(help="the month, YYYY-MM (e.g. 2026-10)")],
+    out: Annotated[Path, typer.Option(help="where to write the PDF")],
+    jurisdiction: Annotated[str | None, typer.Option(help="Kemendagri code; default CC112_JURISDICTION")] = None,
+) -> None:
+    """Write the monthly report for the bupati as a PDF (Bahasa Indonesia)."""
+    from sqlalchemy import select
+
+    from cc112.analytics import report
+    from cc112.errors import DomainError
+    from cc112.geo.models import Jurisdiction
+
+    settings = _settings()
+    code = jurisdiction or settings.jurisdiction
+
+    async def work(session):  # type: ignore[no-untyped-def]
+        jur = await session.scalar(select(Jurisdiction).where(Jurisdiction.code == code))
+        if jur is None:
+            raise typer.BadParameter(f"unknown jurisdiction {code!r}; run `cc112 seed` first",
+                                     param_hint="--jurisdiction")
+        return report.render_html(await report.build(session, jurisdiction_id=jur.id, month=month))
+    try:
+        html = asyncio.run(_in_session(settings, work))
+    except DomainError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1)
+    out.write_bytes(report.to_pdf(html))
+    console.print(f"monthly report {month} written to {out}")
 
 
 @app.command()

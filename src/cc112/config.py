@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(600, ge=1)
     sse_ping_seconds: float = Field(15.0, gt=0)
     map_tile_url: str = Field("", description="XYZ tile URL; empty = plain background with markers")
+    audit_chain_seconds: float = Field(1.0, ge=0, description="how often new audit entries are chained; 0 = off")
     deadline_sweep_seconds: float = Field(5.0, ge=0, description="0 turns the sweeper off")
     sms_secret: str = Field("", repr=False, description="HMAC-SHA256 secret shared with the SMS gateway; "
                             "empty = the SMS channel answers 503")
@@ -53,6 +54,8 @@ class Settings(BaseSettings):
     sms_timeout_seconds: float = Field(10.0, gt=0, le=120, description="per request to the outbound gateway")
     sms_sweep_seconds: float = Field(30.0, ge=0, description="resend due replies this often; 0 turns it off")
     sms_aml_window_seconds: int = Field(300, ge=10, le=3600, description="AML joins a contact this close in time")
+    opendata_min_cell: int = Field(5, ge=2, le=1000, description="open data: counts below this are suppressed, "
+                                   "and so are times and shares computed from fewer items")
 
     @field_validator("timezone")
     @classmethod

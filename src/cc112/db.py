@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import asyncio
+from contextlib import asynccontextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -83,6 +84,29 @@ def _sqlite_setup(engine: AsyncEngine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+class WriterGate:
+    """SQLite has one writer at a time: queue write transactions here (fair, no sleeping in
+    SQLite's busy handler) instead of polling the database lock. Re-entrant within one task;
+    a no-op on PostgreSQL, whose row locks do the queueing."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._lock = asyncio.Lock() if enabled else None
+        self._owner: asyncio.Task[Any] | None = None
+
+    @asynccontextmanager
+    async def hold(self) -> AsyncIterator[None]:
+        task = asyncio.current_task()
+        if self._lock is None or self._owner is task:
+            yield
+            return
+        async with self._lock:
+            self._owner = task
+            try:
+                yield
+            finally:
+                self._owner = None
+
+
 class Database:
     """One engine and its session factories (reader and writer)."""
 
@@ -90,6 +114,7 @@ class Database:
         self.settings = settings
         self.engine = make_engine(settings)
         self.is_sqlite = settings.is_sqlite
+        self.gate = WriterGate(enabled=self.is_sqlite)
         self.bus: Any = None  # set by the app; sessions hand their events to it after commit
         from cc112.catalog.cache import ReferenceCache
 
@@ -110,14 +135,14 @@ class Database:
         """A job's transaction: commit on success, roll back on error, then publish events."""
         from cc112.events.bus import publish_pending
 
-        async with self.session(write=write) as session:
+        async with self.gate.hold() if write else nullcontext(), self.session(write=write) as session:
             try:
                 yield session
                 await session.commit()
             except BaseException:
                 await session.rollback()
                 raise
-            await publish_pending(session)
+        await publish_pending(session)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

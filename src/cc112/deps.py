@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import nullcontext
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -35,7 +36,7 @@ async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's one transaction: commits before the response is sent, then publishes."""
     db: Database = request.app.state.db
     write = request.method not in SAFE_METHODS
-    async with db.session(write=write) as session:
+    async with db.gate.hold() if write else nullcontext(), db.session(write=write) as session:
         try:
             yield session
             if write:

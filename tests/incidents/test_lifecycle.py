@@ -86,3 +86,18 @@ async def test_merging_keeps_the_duplicate_and_moves_its_contacts(operator, fire
     assert contact["id"] in master["contact_ids"]
     again = await operator.post(f"/api/v1/incidents/{dup['id']}/merge", json={"into": fire["ticket"]})
     assert again.status_code == 409
+
+
+async def test_a_call_and_its_incident_in_one_request(operator):
+    body = {**LUWUK_FIRE, "contact": {"channel": "phone", "caller_number": "0812 3456 7890",
+                                      "received_at": "2026-11-28T10:00:00+08:00", "classification": "emergency"}}
+    response = await operator.post("/api/v1/incidents", json=body)
+    assert response.status_code == 201, response.text
+    incident = response.json()
+    [contact_id] = incident["contact_ids"]
+    contact = (await operator.get(f"/api/v1/contacts/{contact_id}")).json()
+    assert contact["caller_number"] == "+6281234567890"
+    assert contact["incident_id"] == incident["id"]
+    both = await operator.post("/api/v1/incidents", json={**body, "contact_id": contact_id})
+    assert both.status_code == 422
+    assert both.json()["error"]["fields"][0]["field"] == "contact"

@@ -1,20 +1,29 @@
-"""Append-only, hash-chained audit log."""
+"""Append-only, hash-chained audit log.
+
+Writers only insert (no lock, no read): a change and its audit entry commit together. A single
+chainer (one instance at a time) then walks the new entries in id order, gives each the next
+`seq` and a SHA-256 over its content and the previous entry's hash. `cc112 audit verify`
+chains what is pending, then checks every link in `seq` order and names the first broken row.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cc112.accounts.models import AuditEntry, User
 from cc112.clock import now
 
+log = logging.getLogger(__name__)
 GENESIS = "0" * 64
-_LOCK_KEY = 112_0001
+_CHAIN_LOCK = 112_0001
 
 
 def _digest(prev_hash: str, entry: AuditEntry) -> str:
@@ -46,11 +55,7 @@ async def append(
     jurisdiction_id: int | None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry chained to the last; serialised across writers."""
-    if db.bind.dialect.name == "postgresql":
-        await db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
-    # On SQLite the writer already holds the database write lock (BEGIN IMMEDIATE).
-    prev = await db.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    """Add one entry to the current transaction; the chainer links it shortly after commit."""
     entry = AuditEntry(
         at=now(),
         actor_id=actor.id if actor else None,
@@ -60,12 +65,51 @@ async def append(
         object_type=object_type,
         object_id=str(object_id),
         detail=detail or {},
-        prev_hash=prev or GENESIS,
     )
-    entry.hash = _digest(entry.prev_hash, entry)
     db.add(entry)
-    await db.flush()
     return entry
+
+
+async def chain_pending(db: AsyncSession, *, batch: int = 5000) -> int:
+    """Link entries not yet chained, in id order; returns how many (0 when another instance leads)."""
+    if db.bind.dialect.name == "postgresql":
+        if not await db.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK}):
+            return 0
+    last = (await db.execute(select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.seq.is_not(None))
+                             .order_by(AuditEntry.seq.desc()).limit(1))).first()
+    seq, prev = (int(last[0]), str(last[1])) if last else (0, GENESIS)
+    rows = list(await db.scalars(select(AuditEntry).where(AuditEntry.seq.is_(None)).order_by(AuditEntry.id).limit(batch)))
+    for entry in rows:
+        seq += 1
+        digest = _digest(prev, entry)
+        await db.execute(update(AuditEntry).where(AuditEntry.id == entry.id, AuditEntry.seq.is_(None))
+                         .values(seq=seq, prev_hash=prev, hash=digest))
+        prev = digest
+    return len(rows)
+
+
+async def chain_all(database: Any) -> int:
+    """Chain everything pending (used by `audit verify` and at shutdown)."""
+    total = 0
+    while True:
+        async with database.session_scope() as session:
+            done = await chain_pending(session)
+        total += done
+        if done == 0:
+            return total
+
+
+async def run_chainer(database: Any, *, every_seconds: float) -> None:
+    """The background loop started with the app."""
+    while True:
+        try:
+            async with database.session_scope() as session:
+                await chain_pending(session)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("audit chaining failed; will retry")
+        await asyncio.sleep(every_seconds)
 
 
 @dataclass
@@ -74,27 +118,28 @@ class VerifyResult:
     checked: int
     broken_id: int | None = None
     reason: str = ""
+    pending: int = 0
 
 
 async def verify(db: AsyncSession, *, batch: int = 5000) -> VerifyResult:
     """Walk the chain in order; report the first row whose link or content does not match."""
     prev_hash = GENESIS
-    last_id = 0
+    last_seq = 0
     checked = 0
+    pending = int(await db.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.seq.is_(None))) or 0)
     while True:
-        rows = (
-            await db.scalars(
-                select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
-            )
-        ).all()
+        rows = (await db.scalars(select(AuditEntry).where(AuditEntry.seq > last_seq)
+                                 .order_by(AuditEntry.seq).limit(batch))).all()
         if not rows:
-            return VerifyResult(ok=True, checked=checked)
+            return VerifyResult(ok=True, checked=checked, pending=pending)
         for entry in rows:
+            if entry.seq != last_seq + 1:
+                return VerifyResult(False, checked, entry.id, f"entry #{last_seq + 1} of the chain is missing", pending)
             if entry.prev_hash != prev_hash:
-                return VerifyResult(False, checked, entry.id, "previous-hash link does not match")
+                return VerifyResult(False, checked, entry.id, "previous-hash link does not match", pending)
             if _digest(prev_hash, entry) != entry.hash:
-                return VerifyResult(False, checked, entry.id, "content does not match its hash")
-            prev_hash = entry.hash
-            last_id = entry.id
+                return VerifyResult(False, checked, entry.id, "content does not match its hash", pending)
+            prev_hash = entry.hash or ""
+            last_seq = int(entry.seq)
             checked += 1
         db.expunge_all()

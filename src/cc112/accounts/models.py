@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cc112.db import Base, BigId, JSONType, UTCDateTime
@@ -44,7 +44,8 @@ class UserSession(Base):
 
 
 class AuditEntry(Base):
-    """Append-only; each row's hash covers its content and the previous row's hash."""
+    """Append-only. Writers insert without a lock; the chainer then gives each entry its place
+    (`seq`) and a hash over its content and the previous entry's hash."""
 
     __tablename__ = "audit_log"
 
@@ -57,5 +58,6 @@ class AuditEntry(Base):
     object_type: Mapped[str] = mapped_column(String(32))
     object_id: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(Text)
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(Text)

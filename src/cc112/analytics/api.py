@@ -139,3 +139,14 @@ async def spikes(db: DbSession, user: CurrentUser, filters: AnalyticsFilters) ->
     """Incident types unusually frequent on the period's last day, against a 28-day baseline."""
     scope = await filters.scope(db, user)
     return {"period": _period(scope), "spikes": await analytics.spikes(db, scope)}
+
+
+@router.get("/monthly", response_model=None)
+async def monthly(db: DbSession, user: CurrentUser, filters: AnalyticsFilters, format: Format = "json"
+                  ) -> dict[str, Any] | Response:
+    """Incidents per month for the twelve months ending with the period's last month."""
+    scope = await filters.scope(db, user)
+    series = await measures.monthly_counts(db, scope)
+    if format == "csv":
+        return csv_response(series, f"monthly-{scope.period.label}")
+    return {"period": _period(scope), "months": series}

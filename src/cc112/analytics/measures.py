@@ -54,7 +54,9 @@ def incident_conditions(scope: Scope, *, in_period: bool = True) -> list[Any]:
     if scope.region_id:
         cond.append(Incident.region_id == scope.region_id)
     if scope.agency_id:
-        cond.append(exists().where(Assignment.incident_id == Incident.id, Assignment.agency_id == scope.agency_id))
+        # An alias, so the subquery never correlates with an outer query's own assignments.
+        mine = aliased(Assignment)
+        cond.append(exists().where(mine.incident_id == Incident.id, mine.agency_id == scope.agency_id))
     return cond
 
 
@@ -124,7 +126,7 @@ async def _assignment_rows(db: AsyncSession, scope: Scope) -> list[Any]:
                    d.seconds(Assignment.requested_at, Assignment.acknowledged_at),
                    d.seconds(Incident.created_at, Assignment.on_scene_at),
                    d.seconds(Incident.created_at, Assignment.completed_at),
-                   and_(Assignment.status == "declined", reassigned))
+                   and_(Assignment.status == "declined", reassigned), d.epoch(Incident.created_at))
             .join(Incident, Incident.id == Assignment.incident_id).where(*incident_conditions(scope)))
     if scope.agency_id:
         stmt = stmt.where(Assignment.agency_id == scope.agency_id)
@@ -136,19 +138,20 @@ def _summarise(rows: list[Any], targets: Targets, now_epoch: float) -> dict[str,
     one still on its way within target is not (yet) a miss; one that never got there is."""
     live = [r for r in rows if r[2] not in ("declined", "cancelled")]
 
-    def pairs(idx: int, attr: str) -> list[tuple[float | None, float | None]]:
+    def pairs(idx: int, attr: str, since: int) -> list[tuple[float | None, float | None]]:
         out = []
         for r in live:
             target = targets.at(r[0], r[1], r[3])
             seconds = getattr(target, attr) if target else None
-            if r[idx] is None and seconds is not None and r[3] + seconds > now_epoch:
+            # due when the interval's own start (requested, or the incident's creation) + target has passed
+            if r[idx] is None and seconds is not None and r[since] + seconds > now_epoch:
                 continue  # not due yet
             out.append((r[idx], seconds))
         return out
 
-    measured = {name: pairs(idx, attr) for name, idx, attr in (
-        ("acknowledge", 4, "acknowledge_seconds"), ("response", 5, "on_scene_seconds"),
-        ("resolution", 6, "resolve_seconds"))}
+    measured = {name: pairs(idx, attr, since) for name, idx, attr, since in (
+        ("acknowledge", 4, "acknowledge_seconds", 3), ("response", 5, "on_scene_seconds", 8),
+        ("resolution", 6, "resolve_seconds", 8))}
     return {
         "assignments": len(rows),
         **{name: timing(values, len(values)).as_dict() for name, values in measured.items()},
@@ -161,7 +164,9 @@ async def scorecard(db: AsyncSession, scope: Scope) -> list[dict[str, Any]]:
     """Per agency (and per priority within it): times against targets, declines, reassignments."""
     rows = await _assignment_rows(db, scope)
     targets = await Targets.load(db, scope.jurisdiction_id)
-    now_epoch = min(now(), scope.period.end).timestamp()
+    # Judged as of now, not the period's end: a step still missing long after its deadline is a miss
+    # even when the deadline fell after the period (else never finishing beats finishing late).
+    now_epoch = now().timestamp()
     agencies = {a.id: a for a in await db.scalars(select(Agency).where(Agency.jurisdiction_id == scope.jurisdiction_id))}
     by_agency: dict[int, list[Any]] = defaultdict(list)
     for r in rows:
@@ -232,3 +237,23 @@ async def ratings(db: AsyncSession, scope: Scope) -> dict[str, Any]:
 
 def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
+
+
+async def monthly_counts(db: AsyncSession, scope: Scope, *, months: int = 12) -> list[dict[str, Any]]:
+    """Incidents per local month for the `months` months that end with the period's last month.
+
+    The scope's filters (agency, type, kecamatan) apply; the last month ends where the period ends.
+    """
+    from datetime import UTC, datetime, time
+    from zoneinfo import ZoneInfo
+
+    d = Dialect(db.bind.dialect.name, scope.zone)  # type: ignore[union-attr]
+    labels = [scope.period.last_day.replace(day=1)]
+    while len(labels) < months:
+        labels.insert(0, (labels[0] - timedelta(days=1)).replace(day=1))
+    start = datetime.combine(labels[0], time.min, ZoneInfo(scope.zone)).astimezone(UTC)
+    month = d.local_month(Incident.created_at)  # type: ignore[arg-type]
+    counts: dict[str, int] = dict((await db.execute(  # type: ignore[arg-type]
+        select(month, func.count()).where(*incident_conditions(scope, in_period=False), Incident.created_at >= start,
+                                          Incident.created_at < scope.period.end).group_by(month))).all())
+    return [{"month": m.strftime("%Y-%m"), "count": int(counts.get(m.strftime("%Y-%m"), 0))} for m in labels]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, cast, func
+from sqlalchemy import Float, Integer, cast, func
 from sqlalchemy.sql.elements import ColumnElement
 
 
@@ -20,13 +20,16 @@ class Dialect:
     def seconds(self, start: ColumnElement, end: ColumnElement) -> ColumnElement:  # type: ignore[type-arg]
         """end − start in seconds (NULL when either is NULL)."""
         if self.pg:
-            return func.extract("epoch", end - start)
-        return (func.julianday(end) - func.julianday(start)) * 86400.0
+            # extract() gives numeric (Decimal in Python); SQLite gives floats: one type on both.
+            return cast(func.extract("epoch", end - start), Float)
+        # julianday() is a double of ~2.46 million days: × 86 400 it is off by tens of µs, so a
+        # step taken exactly on its target would read as a miss. SQLite keeps milliseconds: round.
+        return func.round((func.julianday(end) - func.julianday(start)) * 86400.0, 3)
 
     def epoch(self, col: ColumnElement) -> ColumnElement:  # type: ignore[type-arg]
         if self.pg:
-            return func.extract("epoch", col)
-        return (func.julianday(col) - 2440587.5) * 86400.0
+            return cast(func.extract("epoch", col), Float)
+        return func.round((func.julianday(col) - 2440587.5) * 86400.0, 3)  # see seconds()
 
     def _sqlite_local(self, fmt: str, col: ColumnElement) -> ColumnElement:  # type: ignore[type-arg]
         return func.strftime(fmt, col, f"{self.offset_minutes:+d} minutes")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from cc112.accounts import policy
 from cc112.accounts.models import User
-from cc112.deps import CurrentUser, DbSession
+from cc112.deps import AppSettings, CurrentUser, DbSession
 from cc112.events import service as events
 from cc112.events.models import Event
 from cc112.incidents import present
@@ -28,10 +28,13 @@ async def _one(db: DbSession, incident: Incident) -> IncidentRead:
 
 
 @router.post("/incidents", status_code=201, response_model=IncidentRead)
-async def create_incident(incident_in: IncidentCreate, db: DbSession, user: CurrentUser) -> IncidentRead:
-    """Open an incident; the response proposes agencies from the type's routing rules."""
+async def create_incident(incident_in: IncidentCreate, db: DbSession, user: CurrentUser,
+                          settings: AppSettings) -> IncidentRead:
+    """Open an incident (optionally recording its call); the response proposes agencies from routing rules."""
     policy.require(user, "incident.create")
-    incident = await incidents.create(db=db, incident_in=incident_in, actor=user)
+    if incident_in.contact is not None:
+        policy.require(user, "contact.create")
+    incident = await incidents.create(db=db, incident_in=incident_in, actor=user, settings=settings)
     return await _one(db, incident)
 
 

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from cc112.contacts.schemas import ContactCreate
 from cc112.schemas import Latitude, Longitude, LongText, Out, Page, ShortText, Strict, field_error
 
 IncidentStatus = Literal[
@@ -28,11 +29,15 @@ class IncidentCreate(Strict):
     hazards: ShortText | None = None
     is_exercise: bool = False
     contact_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    contact: ContactCreate | None = Field(
+        None, description="record the call and open the incident in one step (instead of contact_id)")
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> IncidentCreate:
         if (self.lat is None) != (self.lon is None):
             raise field_error("lon" if self.lon is None else "lat", "give both lat and lon, or neither")
+        if self.contact is not None and self.contact_id is not None:
+            raise field_error("contact", "give either contact (a new call) or contact_id (an earlier one), not both")
         return self
 
 

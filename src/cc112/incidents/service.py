@@ -15,6 +15,7 @@ from cc112.catalog import cache as refdata
 from cc112.catalog.cache import JurisdictionInfo, TypeInfo
 from cc112.catalog.models import IncidentType
 from cc112.clock import now
+from cc112.config import Settings
 from cc112.contacts.models import Contact
 from cc112.dispatch.models import ACTIVE, Assignment
 from cc112.errors import Conflict, Invalid, InvalidTransition, NotFound
@@ -37,7 +38,13 @@ async def next_ticket(db: AsyncSession, jur: Jurisdiction | JurisdictionInfo) ->
         )
         .returning(TicketCounter.last)
     )
-    seq = (await db.execute(stmt)).scalar_one()
+    if db.bind.dialect.name == "postgresql":
+        # Its own short transaction: the day's counter row is not held locked until our commit,
+        # so concurrent intakes do not queue on it. A rolled-back intake leaves a gap, never a duplicate.
+        async with db.bind.begin() as conn:
+            seq = (await conn.execute(stmt)).scalar_one()
+    else:
+        seq = (await db.execute(stmt)).scalar_one()
     return f"{jur.ticket_prefix}-{day}-{seq:04d}"
 
 
@@ -57,8 +64,9 @@ def map_payload(incident: Incident, itype: IncidentType | TypeInfo, region_name:
     }
 
 
-async def create(*, db: AsyncSession, incident_in: IncidentCreate, actor: User, verified: bool = True) -> Incident:
-    """Open an incident (from a contact or directly) with a ticket and its location."""
+async def create(*, db: AsyncSession, incident_in: IncidentCreate, actor: User, verified: bool = True,
+                 settings: Settings | None = None) -> Incident:
+    """Open an incident (from a contact, with a new contact, or directly) with a ticket and its location."""
     jur = (await refdata.snapshot(db, actor.jurisdiction_id)).jurisdiction
     itype = await get_type(db, jurisdiction_id=jur.id, code=incident_in.type)
     region_id = desa_id = None
@@ -80,7 +88,13 @@ async def create(*, db: AsyncSession, incident_in: IncidentCreate, actor: User, 
         if nearest is not None:
             region_id, region_name = nearest.region_id, nearest.name
     contact = None
-    if incident_in.contact_id is not None:
+    if incident_in.contact is not None:
+        from cc112.config import get_settings
+        from cc112.contacts import service as contacts
+
+        contact = await contacts.create(db=db, contact_in=incident_in.contact, actor=actor,
+                                        settings=settings or get_settings())
+    elif incident_in.contact_id is not None:
         contact = await db.get(Contact, incident_in.contact_id)
         if contact is None or contact.jurisdiction_id != jur.id:
             raise Invalid("contact not found", field="contact_id")

@@ -13,7 +13,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
 
 from cc112.deps import AppSettings, DbSession
@@ -26,7 +26,7 @@ PREFIX = "/open311/v2"
 router = APIRouter(prefix=PREFIX, tags=["open311"])
 
 MEDIA = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
-Format = Annotated[str, "json | xml"]
+Format = Annotated[str, Path(description="json or xml (the format is the path's suffix)")]
 _KNOWN = re.compile(r"^/(discovery|services|requests|servicerequestupdates)\.\w+$"
                     r"|^/(services|requests|tokens)/[^/]+\.\w+$")
 
@@ -49,13 +49,12 @@ def _status(exc: DomainError) -> int:
     return 400  # the spec: "basically 400 for any other error"
 
 
-async def answer(request: Request, fmt: str, root: str, work: Callable[[], Awaitable[Any]],
-                 status_code: int = 200) -> Response:
+async def answer(request: Request, fmt: str, root: str, work: Callable[[], Awaitable[Any]]) -> Response:
     """Run `work` and render its data, or render its domain error as the spec's error array."""
     if fmt not in MEDIA:
         return errors("xml", 404, [f"format {fmt!r} is not offered; end the path with .xml or .json"])
     try:
-        return render(fmt, root, await work(), status_code)
+        return render(fmt, root, await work())
     except DomainError as exc:
         db = getattr(request.state, "open311_db", None)
         if db is not None:  # nothing of a refused post may be committed (e.g. its idempotency key)

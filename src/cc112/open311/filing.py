@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cc112.agencies.models import Agency
 from cc112.catalog.models import IncidentType, RoutingRule
 from cc112.config import Settings
 from cc112.contacts import phone as phones
@@ -194,8 +195,6 @@ async def file(*, db: AsyncSession, settings: Settings, checked: Checked) -> dic
     agencies = list(await db.scalars(
         select(RoutingRule.agency_id).where(RoutingRule.incident_type_id == checked.itype.id,
                                             RoutingRule.role == "primary").order_by(RoutingRule.id)))
-    from cc112.agencies.models import Agency
-
     names = [a.name for a in await db.scalars(select(Agency).where(Agency.id.in_(agencies)))] if agencies else []
     ticket = submitted.incident.ticket
     return {"service_request_id": ticket, "token": token_for(settings, ticket),

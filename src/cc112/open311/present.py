@@ -33,6 +33,7 @@ PUBLIC_DESCRIPTION_SOURCES = ("open311",)
 EMERGENCY_NOTE = "Dalam keadaan darurat yang mengancam jiwa, segera telepon 112."
 _PHONE = re.compile(r"\+?\d[\d\s().-]{5,}\d")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # XML cannot carry them; JSON need not either
 
 
 def w3(at: datetime | None, zone: ZoneInfo) -> str | None:
@@ -48,11 +49,15 @@ def service_name(itype: IncidentType, language: str) -> str:
     return itype.name_en if language == "en" else itype.name_id
 
 
+def _looks_like_phone(found: str) -> bool:
+    digits = re.sub(r"\D", "", found)
+    return 8 <= len(digits) <= 15 and (found.startswith(("0", "+")) or digits.startswith("62"))
+
+
 def scrub(text: str) -> str:
-    """Mask what looks like a phone number or an e-mail address in free text."""
-    text = _EMAIL.sub("[email disembunyikan]", text)
-    return _PHONE.sub(lambda m: "[nomor disembunyikan]" if sum(c.isdigit() for c in m.group()) >= 7 else m.group(),
-                      text)
+    """Mask what looks like an Indonesian phone number (08…, 0461…, +62…) or an e-mail address."""
+    text = _EMAIL.sub("[email disembunyikan]", _CONTROL.sub("", text))
+    return _PHONE.sub(lambda m: "[nomor disembunyikan]" if _looks_like_phone(m.group()) else m.group(), text)
 
 
 def notice(agencies: Sequence[str]) -> str:
@@ -139,7 +144,8 @@ def _place(ctx: Context, incident: Incident, itype: IncidentType) -> dict[str, o
     lat = round(incident.lat, 3) if incident.lat is not None else None
     lon = round(incident.lon, 3) if incident.lon is not None else None
     region = desa or kec
-    return {"address": ", ".join(p for p in parts if p), "address_id": region.code if region else None,
+    address = _CONTROL.sub("", ", ".join(p for p in parts if p))
+    return {"address": address, "address_id": region.code if region else None,
             "zipcode": desa.postal_code if desa and desa.postal_code else None, "lat": lat, "long": lon}
 
 

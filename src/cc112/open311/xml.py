@@ -23,6 +23,7 @@ ITEM = {
     "formats": "format",
     "errors": "error",
 }
+DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'  # as the spec writes it, double-quoted
 # Characters XML 1.0 cannot carry (control characters, lone surrogates, non-characters).
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -52,4 +53,5 @@ def render(root: str, data: dict[str, Any] | list[Any]) -> bytes:
     """`<root>` holding `data`: a list of items (named after the root) or a dict of fields."""
     element = etree.Element(root)
     _fill(element, data)
-    return etree.tostring(element, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    body = etree.tostring(element, xml_declaration=False, encoding="UTF-8", pretty_print=True)
+    return DECLARATION + body

@@ -30,7 +30,7 @@ PageUser = Annotated[User, Depends(page_user)]
 
 HOME_BY_ROLE = {
     "operator": "/console", "supervisor": "/supervisor", "agency_dispatcher": "/agency",
-    "responder": "/responder", "leader": "/wall", "admin": "/console",
+    "responder": "/responder", "leader": "/dashboard", "admin": "/console",
 }
 
 

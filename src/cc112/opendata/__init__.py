@@ -1,0 +1,1 @@
+"""Open data: anonymised, aggregated exports and the public transparency page."""
