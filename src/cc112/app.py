@@ -134,6 +134,10 @@ def create_app(settings: Settings | None = None, *, background: list[BackgroundT
         app.state.bus = make_bus(settings.redis_url)
         app.state.db.bus = app.state.bus
         await app.state.bus.start()
+        from cc112.events.feed import EventFeed
+
+        app.state.feed = EventFeed(app.state.db, app.state.bus)
+        await app.state.feed.start()
         tasks = [asyncio.create_task(job(app)) for job in background or []]
         if settings.audit_chain_seconds > 0:
             from cc112.accounts.audit import run_chainer
@@ -156,6 +160,7 @@ def create_app(settings: Settings | None = None, *, background: list[BackgroundT
                     await chain_all(app.state.db)  # leave nothing unchained at a clean stop
                 except Exception:
                     log.exception("could not chain the last audit entries at shutdown")
+            await app.state.feed.stop()
             await app.state.bus.stop()
             await app.state.db.dispose()
 

@@ -57,8 +57,6 @@ async def record(
         jurisdiction_id=jurisdiction_id,
         detail={k: v for k, v in (payload or {}).items() if not isinstance(v, float)},
     )
-    # Only now, under the audit chain's lock (held until commit), does the event get its id:
-    # so event ids commit in id order, and the live stream may read the table after a cursor.
     db.add(ev)
     await db.flush()
     db.info.setdefault("pending_events", []).append(ev)
