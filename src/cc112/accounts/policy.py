@@ -96,6 +96,10 @@ def check_assignment_status(user: User, agency_id: int, status: str) -> None:
         raise Forbidden("this assignment belongs to another agency")
     if user.role == "responder" and status not in RESPONDER_STATUSES:
         raise Forbidden("responders may set en_route, on_scene or completed; ask your dispatcher")
+    # Standing an agency down is the command center's call; an agency that cannot go declines with a
+    # reason, which prompts the supervisor to reroute (a silent cancel would leave nobody going).
+    if user.role in AGENCY_ROLES and status == "cancelled":
+        raise Forbidden("only the command center stands an assignment down; decline it with a reason instead")
 
 
 def may_view_personal(user: User) -> bool:
