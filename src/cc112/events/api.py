@@ -19,7 +19,8 @@ router = APIRouter(prefix="/api/v1", tags=["events"])
 
 def _frame(message: dict[str, Any], resume_from: int) -> dict[str, str]:
     # The SSE id is where to resume, which is the event's own id unless it arrived late.
-    return {"id": str(resume_from), "event": message["kind"], "data": json.dumps(message, separators=(",", ":"))}
+    data = message.get("_json") or json.dumps(message, separators=(",", ":"))
+    return {"id": str(resume_from), "event": message["kind"], "data": data}
 
 
 @router.get("/events/stream")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from typing import Any
@@ -120,6 +121,8 @@ class EventFeed:
             for ev in rows:
                 if position.take(ev.id):
                     message = event_to_dict(ev)
+                    # Encoded once here, not once per connected console.
+                    message["_json"] = json.dumps(message, separators=(",", ":"))
                     for sub in list(self._subscribers):
                         sub.offer(message)
             if len(rows) < PAGE:
