@@ -8,19 +8,20 @@ incidents but their stood-down assignments have no response to measure.
 from __future__ import annotations
 
 import bisect
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import case, exists, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from cc112.agencies.models import Agency, AgencyTarget
 from cc112.analytics.period import Period
 from cc112.analytics.sql import Dialect
-from cc112.analytics.stats import mean, mean_of_slowest, percentile, timing
+from cc112.analytics.stats import mean_of_slowest, percentile, timing
 from cc112.catalog.models import IncidentType
 from cc112.clock import now
 from cc112.contacts.models import Contact
@@ -61,27 +62,38 @@ def incident_conditions(scope: Scope, *, in_period: bool = True) -> list[Any]:
 
 
 async def incident_breakdown(db: AsyncSession, scope: Scope) -> dict[str, Any]:
-    """Counts by type, priority, kecamatan, local day, and hour × weekday."""
+    """Counts by type, priority, kecamatan, local day, and hour × weekday.
+
+    Two passes over the period's incidents (bench/analytics.py: a year of a busy jurisdiction is
+    ~125 000 rows): one grouped by type × priority × kecamatan, one by UTC hour, which is turned
+    into the local day, hour and weekday here.
+    """
     d = Dialect(db.bind.dialect.name, scope.zone)
     cond = incident_conditions(scope)
-    total, cancelled = (await db.execute(select(func.count(), func.count().filter(Incident.status == "cancelled"))
-                                         .select_from(Incident).where(*cond))).one()
-    by_type = (await db.execute(
-        select(IncidentType.code, IncidentType.name_id, IncidentType.name_en, func.count())
-        .join(Incident, Incident.incident_type_id == IncidentType.id).where(*cond)
-        .group_by(IncidentType.code, IncidentType.name_id, IncidentType.name_en).order_by(func.count().desc()))).all()
-    by_priority = dict((await db.execute(select(Incident.priority, func.count()).where(*cond)
-                                         .group_by(Incident.priority))).all())
-    by_region = (await db.execute(
-        select(Region.code, Region.name, func.count()).join(Incident, Incident.region_id == Region.id).where(*cond)
-        .group_by(Region.code, Region.name).order_by(func.count().desc()))).all()
-    outside = int(await db.scalar(select(func.count()).select_from(Incident).where(*cond, Incident.region_id.is_(None))) or 0)
-    day = d.local_day(Incident.created_at)
-    per_day = dict((await db.execute(select(day, func.count()).where(*cond).group_by(day))).all())
-    hour, wday = d.local_hour(Incident.created_at), d.local_weekday(Incident.created_at)
-    heat = [[0] * 24 for _ in range(7)]
-    for w, h, n in (await db.execute(select(wday, hour, func.count()).where(*cond).group_by(wday, hour))).all():
-        heat[int(w)][int(h)] = int(n)
+    groups = (await db.execute(
+        select(Incident.incident_type_id, Incident.priority, Incident.region_id, func.count(),
+               func.count().filter(Incident.status == "cancelled"))
+        .where(*cond).group_by(Incident.incident_type_id, Incident.priority, Incident.region_id))).all()
+    total = cancelled = outside = 0
+    by_type_id: dict[int, int] = defaultdict(int)
+    by_priority: dict[int, int] = defaultdict(int)
+    by_region_id: dict[int, int] = defaultdict(int)
+    for type_id, priority, region_id, n, n_cancelled in groups:
+        total, cancelled = total + n, cancelled + n_cancelled
+        by_type_id[type_id] += n
+        by_priority[priority] += n
+        if region_id is None:
+            outside += n
+        else:
+            by_region_id[region_id] += n
+    types = (await db.execute(select(IncidentType.id, IncidentType.code, IncidentType.name_id, IncidentType.name_en)
+                              .where(IncidentType.id.in_(list(by_type_id))))).all()
+    by_type = sorted(((code, name, name_en, by_type_id[i]) for i, code, name, name_en in types),
+                     key=lambda t: (-t[3], t[0]))
+    regions = (await db.execute(select(Region.id, Region.code, Region.name)
+                                .where(Region.id.in_(list(by_region_id))))).all()
+    by_region = sorted(((code, name, by_region_id[i]) for i, code, name in regions), key=lambda r: (-r[2], r[0]))
+    per_day, heat = await _per_day_and_hour(db, d, cond)
     days = [(scope.period.first_day + timedelta(days=i)).isoformat() for i in range(scope.period.days)]
     return {
         "total": int(total), "cancelled": int(cancelled),
@@ -94,6 +106,25 @@ async def incident_breakdown(db: AsyncSession, scope: Scope) -> dict[str, Any]:
     }
 
 
+async def _per_day_and_hour(db: AsyncSession, d: Dialect, cond: list[Any]) -> tuple[dict[str, int], list[list[int]]]:
+    """Incidents per local day, and per local weekday (0 = Monday) × hour."""
+    per_day: dict[str, int] = defaultdict(int)
+    heat = [[0] * 24 for _ in range(7)]
+    if d.hours_align:
+        bucket = d.utc_hour(Incident.created_at)
+        for utc_hour, n in (await db.execute(select(bucket, func.count()).where(*cond).group_by(bucket))).all():
+            day, hour = d.local_day_hour(utc_hour)
+            per_day[day] += n
+            heat[date.fromisoformat(day).weekday()][hour] += n
+        return per_day, heat
+    day_, hour_ = d.local_day(Incident.created_at), d.local_hour(Incident.created_at)
+    for day, hour, n in (await db.execute(select(day_, hour_, func.count()).where(*cond)
+                                          .group_by(day_, hour_))).all():
+        per_day[day] += n
+        heat[date.fromisoformat(day).weekday()][int(hour)] += n
+    return per_day, heat
+
+
 class Targets:
     """Targets per agency and priority with their history: the one in force at a moment."""
 
@@ -102,6 +133,8 @@ class Targets:
         for row in sorted(rows, key=lambda r: r.valid_from):
             self._by[(row.agency_id, row.priority)].append(row)
         self._starts = {k: [r.valid_from.timestamp() for r in v] for k, v in self._by.items()}
+        self._seconds = {k: [(r.acknowledge_seconds, r.on_scene_seconds, r.resolve_seconds) for r in v]
+                         for k, v in self._by.items()}
 
     def at(self, agency_id: int, priority: int, epoch: float) -> AgencyTarget | None:
         starts = self._starts.get((agency_id, priority))
@@ -109,6 +142,12 @@ class Targets:
             return None
         i = bisect.bisect_right(starts, epoch) - 1
         return self._by[(agency_id, priority)][i] if i >= 0 else None
+
+    def seconds_at(self, agency_id: int, priority: int, epoch: float) -> tuple[int | None, int | None, int | None]:
+        """(acknowledge, on scene, resolve) seconds of the target in force at `epoch` (Nones if none)."""
+        starts = self._starts.get((agency_id, priority))
+        i = bisect.bisect_right(starts, epoch) - 1 if starts else -1
+        return self._seconds[(agency_id, priority)][i] if i >= 0 else (None, None, None)
 
     @classmethod
     async def load(cls, db: AsyncSession, jurisdiction_id: int) -> Targets:
@@ -123,35 +162,38 @@ async def _assignment_rows(db: AsyncSession, scope: Scope) -> list[Any]:
     reassigned = exists().where(later.incident_id == Assignment.incident_id, later.id != Assignment.id,
                                 later.requested_at >= Assignment.declined_at)
     stmt = (select(Assignment.agency_id, Incident.priority, Assignment.status, d.epoch(Assignment.requested_at),
-                   d.seconds(Assignment.requested_at, Assignment.acknowledged_at),
+                   # a crew may set off without acknowledging (requested → en_route): that is its answer
+                   d.seconds(Assignment.requested_at,
+                             func.coalesce(Assignment.acknowledged_at, Assignment.en_route_at)),
                    d.seconds(Incident.created_at, Assignment.on_scene_at),
                    d.seconds(Incident.created_at, Assignment.completed_at),
-                   and_(Assignment.status == "declined", reassigned), d.epoch(Incident.created_at))
+                   # CASE, not AND: the look-up runs for declined assignments only
+                   case((Assignment.status == "declined", reassigned), else_=false()), d.epoch(Incident.created_at))
             .join(Incident, Incident.id == Assignment.incident_id).where(*incident_conditions(scope)))
     if scope.agency_id:
         stmt = stmt.where(Assignment.agency_id == scope.agency_id)
     return list((await db.execute(stmt)).all())
 
 
-def _summarise(rows: list[Any], targets: Targets, now_epoch: float) -> dict[str, Any]:
+def _summarise(rows: list[Any], now_epoch: float) -> dict[str, Any]:
     """Times against targets. An assignment counts once its step is done or its deadline has passed:
-    one still on its way within target is not (yet) a miss; one that never got there is."""
+    one still on its way within target is not (yet) a miss; one that never got there is.
+
+    Each row carries the seconds of the target in force when it was requested (see scorecard)."""
     live = [r for r in rows if r[2] not in ("declined", "cancelled")]
 
-    def pairs(idx: int, attr: str, since: int) -> list[tuple[float | None, float | None]]:
+    def pairs(idx: int, target_idx: int, since: int) -> list[tuple[float | None, float | None]]:
         out = []
         for r in live:
-            target = targets.at(r[0], r[1], r[3])
-            seconds = getattr(target, attr) if target else None
+            seconds = r[target_idx]
             # due when the interval's own start (requested, or the incident's creation) + target has passed
             if r[idx] is None and seconds is not None and r[since] + seconds > now_epoch:
                 continue  # not due yet
             out.append((r[idx], seconds))
         return out
 
-    measured = {name: pairs(idx, attr, since) for name, idx, attr, since in (
-        ("acknowledge", 4, "acknowledge_seconds", 3), ("response", 5, "on_scene_seconds", 8),
-        ("resolution", 6, "resolve_seconds", 8))}
+    measured = {name: pairs(idx, target_idx, since) for name, idx, target_idx, since in (
+        ("acknowledge", 4, 9, 3), ("response", 5, 10, 8), ("resolution", 6, 11, 8))}
     return {
         "assignments": len(rows),
         **{name: timing(values, len(values)).as_dict() for name, values in measured.items()},
@@ -162,12 +204,14 @@ def _summarise(rows: list[Any], targets: Targets, now_epoch: float) -> dict[str,
 
 async def scorecard(db: AsyncSession, scope: Scope) -> list[dict[str, Any]]:
     """Per agency (and per priority within it): times against targets, declines, reassignments."""
-    rows = await _assignment_rows(db, scope)
     targets = await Targets.load(db, scope.jurisdiction_id)
+    # one look-up of the target in force per assignment: (acknowledge, on scene, resolve) seconds
+    rows = [(*r, *targets.seconds_at(r[0], r[1], r[3])) for r in await _assignment_rows(db, scope)]
     # Judged as of now, not the period's end: a step still missing long after its deadline is a miss
     # even when the deadline fell after the period (else never finishing beats finishing late).
     now_epoch = now().timestamp()
-    agencies = {a.id: a for a in await db.scalars(select(Agency).where(Agency.jurisdiction_id == scope.jurisdiction_id))}
+    agencies = {a.id: a for a in await db.scalars(select(Agency)
+                                                  .where(Agency.jurisdiction_id == scope.jurisdiction_id))}
     by_agency: dict[int, list[Any]] = defaultdict(list)
     for r in rows:
         by_agency[r[0]].append(r)
@@ -175,8 +219,8 @@ async def scorecard(db: AsyncSession, scope: Scope) -> list[dict[str, Any]]:
     for agency_id in sorted(by_agency, key=lambda a: agencies[a].code):
         mine = by_agency[agency_id]
         entry = {"agency": agencies[agency_id].code, "name": agencies[agency_id].name,
-                 **_summarise(mine, targets, now_epoch)}
-        entry["by_priority"] = {f"P{p}": _summarise([r for r in mine if r[1] == p], targets, now_epoch)
+                 **_summarise(mine, now_epoch)}
+        entry["by_priority"] = {f"P{p}": _summarise([r for r in mine if r[1] == p], now_epoch)
                                 for p in (1, 2, 3, 4) if any(r[1] == p for r in mine)}
         out.append(entry)
     return out
@@ -198,27 +242,43 @@ async def jurisdiction_times(db: AsyncSession, scope: Scope) -> dict[str, Any]:
 
 
 async def contact_stats(db: AsyncSession, scope: Scope) -> dict[str, Any]:
-    """European 112 contact statistics: false share, answer times, abandon rate, channels."""
+    """European 112 contact statistics: false share, answer times, abandon rate, channels.
+
+    Counted in the database (a year is ~300 000 contacts): counts by channel and class, then the
+    answer times, each computed once per contact, summed and counted; only the slowest tenth comes
+    back, for its mean.
+    """
     d = Dialect(db.bind.dialect.name, scope.zone)
     cond = [Contact.jurisdiction_id == scope.jurisdiction_id, Contact.received_at >= scope.period.start,
             Contact.received_at < scope.period.end, Contact.is_exercise.is_(False)]
-    rows = (await db.execute(select(Contact.channel, Contact.classification,
-                                    d.seconds(Contact.received_at, Contact.answered_at)).where(*cond))).all()
-    total = len(rows)
+    rows = (await db.execute(select(Contact.channel, Contact.classification, func.count(),
+                                    func.count(Contact.answered_at))
+                             .where(*cond).group_by(Contact.channel, Contact.classification))).all()
+    total = answered = 0
     by_class: dict[str, int] = defaultdict(int)
     by_channel: dict[str, int] = defaultdict(int)
-    for channel, klass, _ in rows:
-        by_class[klass or "unclassified"] += 1
-        by_channel[channel] += 1
-    answers = sorted(max(0.0, r[2]) for r in rows if r[2] is not None)
+    for channel, klass, n, n_answered in rows:
+        total, answered = total + n, answered + n_answered
+        by_class[klass or "unclassified"] += n
+        by_channel[channel] += n
+    mean_answer = share_within = slowest = None
+    if answered:
+        seconds = d.seconds(Contact.received_at, Contact.answered_at)
+        clamped = func.max(seconds, 0.0) if not d.pg else func.greatest(seconds, 0.0)  # answered "early" = 0 s
+        answers = (select(clamped.label("s")).where(*cond, Contact.answered_at.is_not(None))
+                   .cte("answers").prefix_with("MATERIALIZED"))  # each answer time computed once
+        answer_sum, within = (await db.execute(select(func.sum(answers.c.s), func.count().filter(
+            answers.c.s <= ANSWER_TARGET_S)))).one()
+        mean_answer, share_within = _round(answer_sum / answered), _round(within / answered, 4)
+        k = math.ceil(0.1 * answered)  # as stats.mean_of_slowest
+        top = sorted(await db.scalars(select(answers.c.s).order_by(answers.c.s.desc()).limit(k)))
+        slowest = _round(mean_of_slowest(top, share=1.0))
     false = by_class.get("prank", 0) + by_class.get("ghost", 0)
     return {
         "total": total, "by_classification": dict(by_class), "by_channel": dict(by_channel),
         "false_contacts": false, "false_share": _round(false / total, 4) if total else None,
-        "answered": len(answers), "mean_answer_s": _round(mean(answers)),
-        "share_answered_within_10s": _round(sum(1 for a in answers if a <= ANSWER_TARGET_S) / len(answers), 4)
-        if answers else None,
-        "mean_slowest_10pct_answer_s": _round(mean_of_slowest(answers)),
+        "answered": answered, "mean_answer_s": mean_answer, "share_answered_within_10s": share_within,
+        "mean_slowest_10pct_answer_s": slowest,
         "abandoned": by_class.get("abandoned", 0),
         "abandon_rate": _round(by_class.get("abandoned", 0) / total, 4) if total else None,
     }
@@ -226,13 +286,15 @@ async def contact_stats(db: AsyncSession, scope: Scope) -> dict[str, Any]:
 
 async def ratings(db: AsyncSession, scope: Scope) -> dict[str, Any]:
     """Citizen ratings on incidents in scope."""
-    rows = (await db.execute(select(Feedback.rating, Feedback.not_fixed).join(Incident, Incident.id == Feedback.incident_id)
-                             .where(*incident_conditions(scope)))).all()
-    values = [r[0] for r in rows]
-    return {"count": len(values), "mean": _round(mean(values), 2),
-            "distribution": {str(s): values.count(s) for s in range(1, 6)},
-            "share_4_or_5": _round(sum(1 for v in values if v >= 4) / len(values), 4) if values else None,
-            "not_fixed": sum(1 for r in rows if r[1])}
+    rows = (await db.execute(select(Feedback.rating, Feedback.not_fixed, func.count())
+                             .join(Incident, Incident.id == Feedback.incident_id)
+                             .where(*incident_conditions(scope)).group_by(Feedback.rating, Feedback.not_fixed))).all()
+    count = sum(n for _, _, n in rows)
+    distribution = {str(s): sum(n for r, _, n in rows if r == s) for s in range(1, 6)}
+    return {"count": count, "mean": _round(sum(r * n for r, _, n in rows) / count, 2) if count else None,
+            "distribution": distribution,
+            "share_4_or_5": _round(sum(n for r, _, n in rows if r >= 4) / count, 4) if count else None,
+            "not_fixed": sum(n for _, not_fixed, n in rows if not_fixed)}
 
 
 def _round(value: float | None, digits: int = 1) -> float | None:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cc112.analytics import present, svg
 from cc112.analytics import service as analytics
 from cc112.clock import now
+from cc112.errors import Unavailable
 from cc112.geo.models import Jurisdiction
 from cc112.web import i18n
 from cc112.web.labels import LABELS
@@ -78,8 +79,11 @@ def render_html(context: dict[str, Any]) -> str:
 
 def to_pdf(html: str) -> bytes:
     """Print the HTML to PDF with WeasyPrint (needs Debian's pango libraries)."""
-    from weasyprint import HTML
-
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:  # OSError: WeasyPrint is there but pango is not
+        raise Unavailable("PDF printing is not installed on this server: pip install weasyprint and "
+                          f"apt-get install libpango-1.0-0 libpangoft2-1.0-0 ({exc})") from exc
     return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
 
 

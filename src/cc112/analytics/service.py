@@ -19,9 +19,7 @@ from cc112.analytics.sql import Dialect
 from cc112.catalog.models import IncidentType
 from cc112.errors import Invalid
 from cc112.geo.models import Jurisdiction, Region
-from cc112.incidents.models import Incident
-
-HOTSPOT_RESOLUTION = 7  # ≈ 5 km² hexagons: a village or a town quarter
+from cc112.incidents.models import HOTSPOT_RESOLUTION, Incident
 
 
 async def build_scope(db: AsyncSession, *, jurisdiction_id: int, period: str, month: str | None = None,
@@ -52,19 +50,29 @@ async def build_scope(db: AsyncSession, *, jurisdiction_id: int, period: str, mo
 
 async def hotspots(db: AsyncSession, scope: Scope, *, resolution: int = HOTSPOT_RESOLUTION, limit: int = 30
                    ) -> list[dict[str, Any]]:
-    """H3 cells with the most incidents, their centre and top types."""
-    rows = (await db.execute(select(Incident.lat, Incident.lon, IncidentType.code)
-                             .join(IncidentType, IncidentType.id == Incident.incident_type_id)
-                             .where(*incident_conditions(scope), Incident.lat.is_not(None)))).all()
+    """H3 cells with the most incidents, their centre and top types (ties: by cell, by type code)."""
     cells: dict[str, Counter[str]] = defaultdict(Counter)
-    for lat, lon, code in rows:
-        cells[h3.latlng_to_cell(lat, lon, resolution)][code] += 1
-    ranked = sorted(cells.items(), key=lambda kv: -sum(kv[1].values()))[:limit]
+    if resolution == HOTSPOT_RESOLUTION:  # incidents keep their cell: count in the database
+        codes = dict((await db.execute(select(IncidentType.id, IncidentType.code)
+                                       .where(IncidentType.jurisdiction_id == scope.jurisdiction_id))).all())
+        for cell, type_id, n in (await db.execute(
+                select(Incident.h3_cell, Incident.incident_type_id, func.count())
+                .where(*incident_conditions(scope), Incident.h3_cell.is_not(None))
+                .group_by(Incident.h3_cell, Incident.incident_type_id))).all():
+            cells[cell][codes[type_id]] += n
+    else:
+        rows = (await db.execute(select(Incident.lat, Incident.lon, IncidentType.code)
+                                 .join(IncidentType, IncidentType.id == Incident.incident_type_id)
+                                 .where(*incident_conditions(scope), Incident.lat.is_not(None)))).all()
+        for lat, lon, code in rows:
+            cells[h3.latlng_to_cell(lat, lon, resolution)][code] += 1
+    ranked = sorted(cells.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))[:limit]
     out = []
     for cell, types in ranked:
         lat, lon = h3.cell_to_latlng(cell)
+        top = sorted(types.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
         out.append({"cell": cell, "lat": round(lat, 5), "lon": round(lon, 5), "count": sum(types.values()),
-                    "top_types": [{"code": c, "count": n} for c, n in types.most_common(3)],
+                    "top_types": [{"code": c, "count": n} for c, n in top],
                     "boundary": [[round(a, 5), round(b, 5)] for a, b in h3.cell_to_boundary(cell)]})
     return out
 

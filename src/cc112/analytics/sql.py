@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Float, Integer, cast, func
@@ -33,6 +33,23 @@ class Dialect:
 
     def _sqlite_local(self, fmt: str, col: ColumnElement) -> ColumnElement:  # type: ignore[type-arg]
         return func.strftime(fmt, col, f"{self.offset_minutes:+d} minutes")
+
+    @property
+    def hours_align(self) -> bool:
+        """Local hours begin on UTC hours (whole-hour offset, as WIB, WITA and WIT)."""
+        return self.offset_minutes % 60 == 0
+
+    def utc_hour(self, col: ColumnElement) -> ColumnElement:  # type: ignore[type-arg]
+        """The UTC hour a time falls in: cheap to group by (no per-row date arithmetic on SQLite);
+        `local_day_hour` turns each group into its local day and hour."""
+        if self.pg:
+            return func.date_trunc("hour", func.timezone("UTC", col))
+        return func.substr(col, 1, 13)  # 'YYYY-MM-DD HH' of the stored UTC text
+
+    def local_day_hour(self, utc_hour: datetime | str) -> tuple[str, int]:
+        at = utc_hour if isinstance(utc_hour, datetime) else datetime.fromisoformat(f"{utc_hour}:00")
+        local = at.replace(tzinfo=UTC).astimezone(ZoneInfo(self.zone))
+        return local.date().isoformat(), local.hour
 
     def local_day(self, col: ColumnElement) -> ColumnElement:  # type: ignore[type-arg]
         if self.pg:

@@ -126,8 +126,7 @@ async def dashboard(request: Request, db: DbSession, user: PageUser,
     report_month = filters.month if filters.period == "month" and filters.month else last_full_month(scope.zone)
     return render(request, "dashboard.html", d=data, f=f, filters=filters, error=error,
                   charts=_charts(data, f, request.app.state.settings.map_tile_url), report_month=report_month,
-                  goal=present.TARGET_SHARE_GOAL, goal_label=present.GOAL_LABEL, measures=present.MEASURES,
-                  measure_labels=present.MEASURE_LABELS, **await _options(db, user))
+                  goal=present.TARGET_SHARE_GOAL, measures=present.MEASURES, **await _options(db, user))
 
 
 @router.get("/dashboard/report.pdf")
