@@ -149,11 +149,11 @@ def report_monthly(
                                      param_hint="--jurisdiction")
         return report.render_html(await report.build(session, jurisdiction_id=jur.id, month=month))
     try:
-        html = asyncio.run(_in_session(settings, work))
+        pdf = report.to_pdf(asyncio.run(_in_session(settings, work)))
     except DomainError as exc:
         console.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(1)
-    out.write_bytes(report.to_pdf(html))
+    out.write_bytes(pdf)
     console.print(f"monthly report {month} written to {out}")
 
 

@@ -59,7 +59,7 @@ async def hotspots(db: AsyncSession, scope: Scope, *, resolution: int = HOTSPOT_
                 select(Incident.h3_cell, Incident.incident_type_id, func.count())
                 .where(*incident_conditions(scope), Incident.h3_cell.is_not(None))
                 .group_by(Incident.h3_cell, Incident.incident_type_id))).all():
-            cells[cell][codes[type_id]] += n
+            cells[str(cell)][codes[type_id]] += n
     else:
         rows = (await db.execute(select(Incident.lat, Incident.lon, IncidentType.code)
                                  .join(IncidentType, IncidentType.id == Incident.incident_type_id)
