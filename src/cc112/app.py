@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.middleware.gzip import GZipMiddleware
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -174,6 +175,8 @@ def create_app(settings: Settings | None = None, *, background: list[BackgroundT
     app.state.limiter = Limiter(settings.redis_url)
     install_error_handlers(app)
     app.add_middleware(RateLimit, settings=settings)
+    # Slow office and village links: compress pages, scripts and JSON (never the event stream).
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     upload_limit = settings.max_photo_bytes + 256 * 1024  # the photo plus the form around it
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
                        overrides={"/lapor": upload_limit, "/api/v1/public/reports": upload_limit})
