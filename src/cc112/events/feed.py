@@ -66,8 +66,10 @@ class EventFeed:
         self.position: Position | None = None
 
     async def start(self) -> None:
-        async with self.database.session(write=False) as session:
-            self.position = Position(await last_id(session))
+        try:
+            await self._begin()
+        except Exception:  # the database may be down at start-up: begin on the first good read
+            log.warning("event feed starts without the database; it will catch up when it answers")
         self._announcements = self.bus.subscribe()
         self._tasks = [asyncio.create_task(self._listen(), name="cc112-feed-listen"),
                        asyncio.create_task(self._run(), name="cc112-feed-read")]
@@ -110,7 +112,13 @@ class EventFeed:
             except Exception:  # the database may be briefly away; try again on the next wake-up
                 log.exception("event feed could not read the events table")
 
+    async def _begin(self) -> None:
+        async with self.database.session(write=False) as session:
+            self.position = Position(await last_id(session))
+
     async def _read(self) -> None:
+        if self.position is None:
+            await self._begin()
         assert self.position is not None
         position = self.position
         position.settle()
