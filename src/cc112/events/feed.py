@@ -101,12 +101,18 @@ class EventFeed:
             self._wake.set()
 
     async def _run(self) -> None:
+        last_sweep = time.monotonic()
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=POLL_SECONDS)
             self._wake.clear()
+            # An announcement reads only what is newer than anything seen (cheap); once a second
+            # the feed re-reads the settle window for events that committed late.
+            sweep = time.monotonic() - last_sweep >= POLL_SECONDS
+            if sweep:
+                last_sweep = time.monotonic()
             try:
-                await self._read()
+                await self._read(sweep=sweep)
             except asyncio.CancelledError:
                 raise
             except Exception:  # the database may be briefly away; try again on the next wake-up
@@ -116,13 +122,13 @@ class EventFeed:
         async with self.database.session(write=False) as session:
             self.position = Position(await last_id(session))
 
-    async def _read(self) -> None:
+    async def _read(self, *, sweep: bool = True) -> None:
         if self.position is None:
             await self._begin()
         assert self.position is not None
         position = self.position
         position.settle()
-        after = position.low
+        after = position.low if sweep else position.high
         while True:
             async with self.database.session(write=False) as session:
                 rows = list(await session.scalars(select(Event).where(Event.id > after).order_by(Event.id).limit(PAGE)))
