@@ -19,6 +19,8 @@ class Contact(Base):
     __table_args__ = (
         Index("ix_contacts_caller_received", "caller_number", "received_at"),
         Index("ix_contacts_jur_received", "jurisdiction_id", "received_at"),
+        Index("ix_contacts_analytics", "jurisdiction_id", "received_at", "is_exercise", "classification", "channel",
+              "answered_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -27,7 +27,9 @@ ACTIVE = ("requested", "acknowledged", "en_route", "on_scene")
 
 class Assignment(Base):
     __tablename__ = "assignments"
-    __table_args__ = (Index("ix_assignments_agency_status", "agency_id", "status"),)
+    __table_args__ = (Index("ix_assignments_agency_status", "agency_id", "status"),
+                      Index("ix_assignments_incident_agency", "incident_id", "agency_id"),
+                      Index("ix_assignments_status", "status"))  # the deadline sweeper's few active ones
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)

@@ -206,10 +206,11 @@ class Life:
             self.push(at + rng.uniform(20, 120), "move", (job, "declined"))
             return
         t = at
-        if rng.random() >= SKIP_ACK_SHARE:
+        acknowledges = rng.random() >= SKIP_ACK_SHARE
+        if acknowledges:
             t += lognormal(rng, b.ack * pf * speed * (1.3 if self.night else 1.0), b.ack_sigma)
             self.push(t, "move", (job, "acknowledged"))
-        if rng.random() >= SKIP_EN_ROUTE_SHARE:
+        if not acknowledges or rng.random() >= SKIP_EN_ROUTE_SHARE:  # requested → on_scene is no transition
             t += lognormal(rng, b.turnout * speed, 0.6)
             self.push(t, "move", (job, "en_route"))
         travel = b.travel * job.agency.travel_factor[self.kec] * speed * (0.9 if self.night else 1.0)

@@ -23,20 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cc112.accounts import audit
 from cc112.accounts.models import AuditEntry
-from cc112.contacts.models import CallerBlock, Contact
-from cc112.dispatch.models import Assignment
-from cc112.events.models import Event
-from cc112.incidents.models import Incident, TicketCounter
-from cc112.public.models import Feedback
+from cc112.incidents.models import TicketCounter
+from cc112.models import Base  # every domain's tables registered
 
 CHUNK = 5000
-TABLES: dict[str, Table] = {
-    "incidents": Incident.__table__, "contacts": Contact.__table__, "assignments": Assignment.__table__,
-    "events": Event.__table__, "audit_log": AuditEntry.__table__, "feedback": Feedback.__table__,
-    "caller_blocks": CallerBlock.__table__,
-}
-# insertion order: parents first (SQLite checks foreign keys row by row)
-ORDER = ("incidents", "contacts", "assignments", "events", "audit_log", "feedback", "caller_blocks")
+TABLES: dict[str, Table] = {name: Base.metadata.tables[name] for name in (
+    "incidents", "contacts", "assignments", "events", "audit_log", "feedback", "caller_blocks")}
 TIME_COLUMNS = {
     "incidents": ("created_at", "updated_at", "verified_at", "first_dispatched_at", "first_on_scene_at",
                   "resolved_at", "closed_at"),
@@ -84,7 +76,7 @@ async def chain_end(conn: AsyncConnection) -> tuple[int, str]:
     """The newest link of the audit chain: its `seq` and hash (0 and the genesis hash when empty)."""
     found = (await conn.execute(select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.seq.is_not(None))
                                 .order_by(AuditEntry.seq.desc()).limit(1))).first()
-    return (int(found[0]), str(found[1])) if found else (0, audit.GENESIS)
+    return (int(found[0] or 0), str(found[1])) if found else (0, audit.GENESIS)
 
 
 def _str(value: str) -> str:

@@ -16,7 +16,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from cc112.accounts.models import User
-from cc112.catalog.models import IncidentType, RoutingRule
+from cc112.catalog.models import RoutingRule
 from cc112.clock import now
 from cc112.contacts import service as contacts
 from cc112.contacts.schemas import ContactCreate
