@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import os
 import subprocess
 import sys
@@ -17,9 +19,14 @@ from cc112.incidents.models import Incident
 CC112 = [sys.executable, "-m", "cc112.cli"]
 
 
-def run(db_url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _run_blocking(db_url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CC112_DATABASE_URL": db_url, "CC112_DATA_DIR": str(tmp_path)}
     return subprocess.run([*CC112, *args], env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+async def run(db_url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI in a thread: the test's app keeps running (its background writers hold locks briefly)."""
+    return await asyncio.to_thread(_run_blocking, db_url, tmp_path, *args)
 
 
 async def test_seed_twice_changes_nothing(db_url, tmp_path, settings):
@@ -27,7 +34,7 @@ async def test_seed_twice_changes_nothing(db_url, tmp_path, settings):
     try:
         async with database.session() as s:
             before = await s.scalar(select(func.count(Region.id)))
-        result = run(db_url, tmp_path, "seed")
+        result = await run(db_url, tmp_path, "seed")
         assert result.returncode == 0, result.stderr
         assert "24 kecamatan" in result.stdout
         async with database.session() as s:
@@ -38,19 +45,19 @@ async def test_seed_twice_changes_nothing(db_url, tmp_path, settings):
 
 
 async def test_user_add_creates_a_login_and_refuses_agency_roles_without_agency(db_url, tmp_path, anon):
-    ok = run(db_url, tmp_path, "user", "add", "--username", "siti", "--password", "rahasia-112",
+    ok = await run(db_url, tmp_path, "user", "add", "--username", "siti", "--password", "rahasia-112",
              "--role", "agency_dispatcher", "--agency", "BPBD")
     assert ok.returncode == 0, ok.stderr
     login = await anon.post("/api/v1/auth/token", data={"username": "siti", "password": "rahasia-112"})
     assert login.status_code == 200
-    missing = run(db_url, tmp_path, "user", "add", "--username", "budi", "--password", "rahasia-112",
+    missing = await run(db_url, tmp_path, "user", "add", "--username", "budi", "--password", "rahasia-112",
                   "--role", "responder")
     assert missing.returncode == 1
     assert "agency" in missing.stdout
 
 
 async def test_audit_verify_passes_then_names_the_altered_row(db_url, tmp_path, settings, dispatched_fire):
-    ok = run(db_url, tmp_path, "audit", "verify")
+    ok = await run(db_url, tmp_path, "audit", "verify")
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "intact" in ok.stdout
     database = Database(settings)
@@ -62,13 +69,13 @@ async def test_audit_verify_passes_then_names_the_altered_row(db_url, tmp_path, 
             await s.commit()
     finally:
         await database.dispose()
-    broken = run(db_url, tmp_path, "audit", "verify")
+    broken = await run(db_url, tmp_path, "audit", "verify")
     assert broken.returncode == 1
     assert f"row id {victim}" in broken.stdout
 
 
 async def test_audit_verify_notices_a_deleted_row(db_url, tmp_path, settings, dispatched_fire):
-    assert run(db_url, tmp_path, "audit", "verify").returncode == 0  # entries chained, as a running app does
+    assert (await run(db_url, tmp_path, "audit", "verify")).returncode == 0  # entries chained, as a running app does
     database = Database(settings)
     try:
         async with database.session() as s:
@@ -77,7 +84,7 @@ async def test_audit_verify_notices_a_deleted_row(db_url, tmp_path, settings, di
             await s.commit()
     finally:
         await database.dispose()
-    broken = run(db_url, tmp_path, "audit", "verify")
+    broken = await run(db_url, tmp_path, "audit", "verify")
     assert broken.returncode == 1
     assert f"row id {ids[4]}" in broken.stdout
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import os
 import re
 import shutil
@@ -161,21 +163,26 @@ async def test_every_change_has_its_event_so_timelines_and_the_dashboard_work(ap
     assert sum(a["assignments"] for a in card.json()["agencies"]) == sum(assignments.values())
 
 
-def cli(db_url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _cli_blocking(db_url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CC112_DATABASE_URL": db_url, "CC112_DATA_DIR": str(tmp_path)}
     return subprocess.run([sys.executable, "-m", "cc112.cli", *args], env=env, capture_output=True, text=True,  # noqa: S603
                           timeout=300, check=False)
 
 
+async def cli(db_url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI in a thread: the test's app keeps running (its background writers hold locks briefly)."""
+    return await asyncio.to_thread(_cli_blocking, db_url, tmp_path, *args)
+
+
 async def test_the_audit_chain_verifies_after_a_history_and_goes_on_after_it(db_url, tmp_path, operator):
-    done = cli(db_url, tmp_path, "simulate", "history", "--incidents", "250", "--years", "0.3", "--seed", "14")
+    done = await cli(db_url, tmp_path, "simulate", "history", "--incidents", "250", "--years", "0.3", "--seed", "14")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "250 incidents" in done.stdout
     # the live system appends after the history; the chain stays whole
     response = await operator.post("/api/v1/incidents", json={"type": "kebakaran_bangunan", "lat": -0.951,
                                                               "lon": 122.787})
     assert response.status_code == 201, response.text
-    checked = cli(db_url, tmp_path, "audit", "verify")
+    checked = await cli(db_url, tmp_path, "audit", "verify")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "intact" in checked.stdout
 
