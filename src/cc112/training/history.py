@@ -382,11 +382,10 @@ async def _generate(database: Database, *, incidents: int, years: float, seed: i
                 await _write_blocks(store.Writer(conn), blocks, ids)
                 await store.fix_sequences(conn)
             report.caller_blocks += len(blocks)
-            async with conn.begin():
-                await store.refresh_statistics(conn)
         finally:
             await store.release_chain_lock(conn)
             await conn.commit()
+    await store.refresh_statistics(database.engine)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from cc112.accounts import audit
 from cc112.accounts.models import AuditEntry
@@ -215,11 +215,17 @@ async def tune(conn: AsyncConnection) -> None:
         await conn.exec_driver_sql("PRAGMA cache_size=-262144")
 
 
-async def refresh_statistics(conn: AsyncConnection) -> None:
-    """Planner statistics after a bulk load (PostgreSQL's autovacuum would get there later)."""
-    if conn.dialect.name == "postgresql":
-        for name in ("incidents", "contacts", "assignments", "events", "audit_log", "feedback"):
-            await conn.execute(text(f"ANALYZE {name}"))
-    else:
-        await conn.exec_driver_sql("PRAGMA analysis_limit=1000")
-        await conn.exec_driver_sql("ANALYZE")
+async def refresh_statistics(engine: AsyncEngine) -> None:
+    """After a bulk load: planner statistics, and on PostgreSQL the visibility map too (VACUUM), so
+    counts can be answered from indexes alone — what autovacuum would do later, done now."""
+    async with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM runs outside transactions
+            for name in ("incidents", "contacts", "assignments", "feedback", "caller_blocks"):
+                await conn.execute(text(f"VACUUM (ANALYZE) {name}"))
+            for name in ("events", "audit_log"):
+                await conn.execute(text(f"ANALYZE {name}"))
+        else:
+            await conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+            await conn.exec_driver_sql("ANALYZE")
+            await conn.commit()
