@@ -10,8 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from cc112.db import Base, BigId, JSONType, UTCDateTime
 
 
-
-
 class Agency(Base):
     __tablename__ = "agencies"
     __table_args__ = (UniqueConstraint("jurisdiction_id", "code"),)

@@ -10,7 +10,15 @@ from fastapi import APIRouter, Query
 from cc112.accounts import policy
 from cc112.contacts import present
 from cc112.contacts import service as contacts
-from cc112.contacts.schemas import CallerHistory, Channel, Classification, ContactClassify, ContactCreate, ContactPage, ContactRead
+from cc112.contacts.schemas import (
+    CallerHistory,
+    Channel,
+    Classification,
+    ContactClassify,
+    ContactCreate,
+    ContactPage,
+    ContactRead,
+)
 from cc112.deps import AppDatabase, AppSettings, CurrentUser, DbSession
 
 router = APIRouter(prefix="/api/v1", tags=["contacts"])

@@ -16,7 +16,14 @@ from cc112.incidents import present
 from cc112.incidents import service as incidents
 from cc112.incidents.models import OPEN_STATUSES, Incident
 from cc112.incidents.schemas import (
-    CancelIn, IncidentCreate, IncidentPage, IncidentRead, IncidentStatus, MapIncident, MergeIn, ReasonIn,
+    CancelIn,
+    IncidentCreate,
+    IncidentPage,
+    IncidentRead,
+    IncidentStatus,
+    MapIncident,
+    MergeIn,
+    ReasonIn,
     TimelineEntry,
 )
 
