@@ -259,6 +259,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--reuse", metavar="PATH_OR_DBNAME",
                    help="a prepared database: SQLite file path, or PostgreSQL database name")
     p.add_argument("--keep", action="store_true", help="keep the prepared database (for --reuse)")
+    p.add_argument("--no-rollups", dest="rollups", action="store_false",
+                   help="measure the tables alone: no day rollups built, the server's builder off "
+                        "(with --reuse, existing rollups are dropped first)")
     p.add_argument("--data-dir", type=Path, default=None,
                    help="where a prepared SQLite database goes (default: a temporary directory)")
     p.add_argument("--pg-admin-url", default=os.environ.get("CC112_BENCH_PG_ADMIN_URL",
@@ -309,6 +312,14 @@ def prepare(args: argparse.Namespace, env: dict[str, str], tmp: Path) -> tuple[s
             "--seed", str(args.seed), timeout=6 * 3600, echo=True)
         history = (f"history: `cc112 simulate history --incidents {args.incidents} --years {args.years:g} "
                    f"--seed {args.seed}` took {time.perf_counter() - t0:.0f} s")
+    if args.rollups:
+        # what the app's background builder does after a start: every settled day rolled up
+        t0 = time.perf_counter()
+        run(env, "analytics", "rollup", timeout=3600)
+        history += f"; `cc112 analytics rollup` took {time.perf_counter() - t0:.0f} s"
+    else:
+        run(env, "analytics", "rollup", "--drop", timeout=600)
+        history += "; no day rollups (--no-rollups: every request reads the tables)"
     return url, version, history, (None if args.keep else pg)
 
 
@@ -328,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "CC112_DATA_DIR": str(tmp), "CC112_ENV": "development",
            "CC112_RATE_LIMIT_PER_MINUTE": "10000000"}
     env.pop("CC112_REDIS_URL", None)
+    if not args.rollups:
+        env["CC112_ANALYTICS_ROLLUP_SECONDS"] = "0"
     drop: PostgresDatabase | None = None
     sqlite_file: Path | None = None
     try:

@@ -155,7 +155,8 @@ async def db_url(template: str, tmp_path: Path) -> AsyncIterator[str]:
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
     return load_settings(database_url=db_url, data_dir=tmp_path, env="test", rate_limit_per_minute=100000,
-                         deadline_sweep_seconds=0)
+                         deadline_sweep_seconds=0,
+                         analytics_rollup_seconds=0)
 
 
 @pytest.fixture(autouse=True)

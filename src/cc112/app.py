@@ -148,6 +148,11 @@ def create_app(settings: Settings | None = None, *, background: list[BackgroundT
             from cc112.dispatch.deadlines import run_forever
 
             tasks.append(asyncio.create_task(run_forever(app.state.db, every_seconds=settings.deadline_sweep_seconds)))
+        if settings.analytics_rollup_seconds > 0:
+            from cc112.analytics import rollups
+
+            tasks.append(asyncio.create_task(rollups.run_forever(app.state.db,
+                                                                 every_seconds=settings.analytics_rollup_seconds)))
         try:
             yield
         finally:

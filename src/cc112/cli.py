@@ -26,6 +26,8 @@ app.add_typer(user_app, name="user")
 report_app = typer.Typer(help="Reports", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 app.add_typer(simulate_app, name="simulate")
+analytics_app = typer.Typer(help="Leaders' dashboard numbers", no_args_is_help=True)
+app.add_typer(analytics_app, name="analytics")
 console = Console()
 
 DEMO_USERS = (
@@ -254,3 +256,37 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@analytics_app.command("rollup")
+def analytics_rollup(
+    drop: Annotated[bool, typer.Option("--drop", help="delete every rollup instead (the dashboard then reads "
+                                                      "the tables until the app's builder has rebuilt them)")] = False,
+) -> None:
+    """Roll up every settled day for the dashboard now (the app also does it in the background)."""
+    import time
+
+    from cc112.analytics import rollups
+    from cc112.db import Database
+
+    settings = _settings()
+
+    async def run() -> int:
+        database = Database(settings)
+        try:
+            if drop:
+                await rollups.drop_all(database)
+                console.print("every analytics rollup deleted")
+                return 0
+            total = 0
+            while built := await rollups.refresh(database, max_days=400):
+                total += built
+                console.print(f"{total} day(s) rolled up …")
+            return total
+        finally:
+            await database.dispose()
+
+    t0 = time.perf_counter()
+    total = asyncio.run(run())
+    if not drop:
+        console.print(f"rolled up {total} settled day(s) and month(s) in {time.perf_counter() - t0:.1f} s")

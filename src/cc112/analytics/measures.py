@@ -8,6 +8,7 @@ incidents but their stood-down assignments have no response to measure.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from cc112.agencies.models import Agency, AgencyTarget
+from cc112.analytics import partials
 from cc112.analytics.period import Period
 from cc112.analytics.sql import Dialect
-from cc112.analytics.stats import Timing, mean_of_slowest, percentile, timing
+from cc112.analytics.stats import Timing, mean_of_slowest
 from cc112.catalog.models import IncidentType
 from cc112.clock import now
 from cc112.contacts.models import Contact
@@ -135,6 +137,11 @@ class Targets:
         self._starts = {k: [r.valid_from.timestamp() for r in v] for k, v in self._by.items()}
         self._seconds = {k: [(r.acknowledge_seconds, r.on_scene_seconds, r.resolve_seconds) for r in v]
                          for k, v in self._by.items()}
+        # what rollups were judged against: any added or changed target makes them stale
+        self.version = hashlib.sha1(repr(sorted(
+            (r.agency_id, r.priority, r.valid_from.isoformat(), r.acknowledge_seconds, r.on_scene_seconds,
+             r.resolve_seconds) for r in rows)).encode()).hexdigest()
+        self.longest = max((max(s) for v in self._seconds.values() for s in v), default=0)  # seconds
 
     def at(self, agency_id: int, priority: int, epoch: float) -> AgencyTarget | None:
         starts = self._starts.get((agency_id, priority))
@@ -176,46 +183,26 @@ def _assignment_stmt(scope: Scope, d: Dialect) -> Any:
     return stmt
 
 
-def _summarise(rows: list[Any], now_epoch: float) -> dict[str, Any]:
-    """Times against targets. An assignment counts once its step is done or its deadline has passed:
-    one still on its way within target is not (yet) a miss; one that never got there is.
-
-    Each row carries the seconds of the target in force when it was requested (see scorecard)."""
-    live = [r for r in rows if r[2] not in ("declined", "cancelled")]
-
-    def pairs(idx: int, target_idx: int, since: int) -> list[tuple[float | None, float | None]]:
-        out = []
-        for r in live:
-            seconds = r[target_idx]
-            # due when the interval's own start (requested, or the incident's creation) + target has passed
-            if r[idx] is None and seconds is not None and r[since] + seconds > now_epoch:
-                continue  # not due yet
-            out.append((r[idx], seconds))
-        return out
-
-    measured = {name: pairs(idx, target_idx, since) for name, idx, target_idx, since in (
-        ("acknowledge", 4, 9, 3), ("response", 5, 10, 8), ("resolution", 6, 11, 8))}
-    return {
-        "assignments": len(rows),
-        **{name: timing(values, len(values)).as_dict() for name, values in measured.items()},
-        "declined": sum(1 for r in rows if r[2] == "declined"),
-        "reassigned": sum(1 for r in rows if r[7]),
-    }
-
-
 Summaries = dict[int, dict[int | None, dict[str, Any]]]  # agency → priority (None: all) → summary
 
 
+async def timing_partials(db: AsyncSession, scope: Scope, d: Dialect, now_epoch: float,
+                          targets: Targets | None = None) -> partials.Partials:
+    """The scope's assignments counted from the tables, one piece per agency × priority."""
+    targets = targets or await Targets.load(db, scope.jurisdiction_id)
+    out: partials.Partials = {}
+    for r in await db.execute(_assignment_stmt(scope, d)):
+        key = (r[0], r[1])
+        part = out.get(key)
+        if part is None:
+            part = out[key] = partials.TimingPartial()
+        # the target in force when it was requested: (acknowledge, on scene, resolve) seconds
+        part.add(r, targets.seconds_at(r[0], r[1], r[3]), now_epoch)
+    return out
+
+
 async def _summaries_in_python(db: AsyncSession, scope: Scope, d: Dialect, now_epoch: float) -> Summaries:
-    targets = await Targets.load(db, scope.jurisdiction_id)
-    # one look-up of the target in force per assignment: (acknowledge, on scene, resolve) seconds
-    rows = [(*r, *targets.seconds_at(r[0], r[1], r[3])) for r in await db.execute(_assignment_stmt(scope, d))]
-    by_agency: dict[int, list[Any]] = defaultdict(list)
-    for r in rows:
-        by_agency[r[0]].append(r)
-    return {agency_id: {None: _summarise(mine, now_epoch),
-                        **{p: _summarise([r for r in mine if r[1] == p], now_epoch) for p in {r[1] for r in mine}}}
-            for agency_id, mine in by_agency.items()}
+    return partials.summaries(await timing_partials(db, scope, d, now_epoch))
 
 
 async def _summaries_in_database(db: AsyncSession, scope: Scope, d: Dialect, now_epoch: float) -> Summaries:
@@ -262,7 +249,12 @@ async def scorecard(db: AsyncSession, scope: Scope) -> list[dict[str, Any]]:
     # Judged as of now, not the period's end: a step still missing long after its deadline is a miss
     # even when the deadline fell after the period (else never finishing beats finishing late).
     now_epoch = now().timestamp()
-    summaries = await (_summaries_in_database if d.pg else _summaries_in_python)(db, scope, d, now_epoch)
+    from cc112.analytics import rollups
+
+    # settled days from their rollups, the rest from the tables; or all from the tables
+    summaries = await rollups.timing_summaries(db, scope, d, now_epoch)
+    if summaries is None:
+        summaries = await (_summaries_in_database if d.pg else _summaries_in_python)(db, scope, d, now_epoch)
     agencies = {a.id: a for a in await db.scalars(select(Agency)
                                                   .where(Agency.jurisdiction_id == scope.jurisdiction_id))}
     return [{"agency": agencies[agency_id].code, "name": agencies[agency_id].name, **summaries[agency_id][None],
@@ -270,26 +262,38 @@ async def scorecard(db: AsyncSession, scope: Scope) -> list[dict[str, Any]]:
             for agency_id in sorted(summaries, key=lambda a: agencies[a].code)]
 
 
+def incident_time_stmt(scope: Scope, d: Dialect) -> Any:
+    """(incident id, created epoch, response s, resolution s) of the scope's incidents (not cancelled)."""
+    return select(Incident.id, d.epoch(Incident.created_at),
+                  d.seconds(Incident.created_at, Incident.first_on_scene_at).label("response"),
+                  d.seconds(Incident.created_at, Incident.resolved_at).label("resolution")).where(
+        *incident_conditions(scope), Incident.status != "cancelled")
+
+
+async def incident_time_rows(db: AsyncSession, scope: Scope, d: Dialect) -> list[tuple[Any, Any]]:
+    """(response s, resolution s) per incident of the scope."""
+    return [(r[2], r[3]) for r in await db.execute(incident_time_stmt(scope, d))]
+
+
 async def jurisdiction_times(db: AsyncSession, scope: Scope) -> dict[str, Any]:
     """Incident-level response (created → first on scene) and resolution (created → resolved)."""
     d = Dialect(db.bind.dialect.name, scope.zone)
-    response, resolution = (d.seconds(Incident.created_at, Incident.first_on_scene_at).label("response"),
-                            d.seconds(Incident.created_at, Incident.resolved_at).label("resolution"))
-    cond = [*incident_conditions(scope), Incident.status != "cancelled"]
+    from cc112.analytics import rollups
+
+    stored = await rollups.incident_times(db, scope, d)  # settled days from their rollups, the rest from the tables
+    if stored is not None:
+        return stored
     if d.pg:  # nearest-rank percentiles in the database (see _summaries_in_database)
-        f = select(response, resolution).where(*cond).subquery("f")
+        f = incident_time_stmt(scope, d).subquery("f")
         n, *m = (await db.execute(select(func.count(), *(x for col in (f.c.response, f.c.resolution) for x in (
             func.count(col), func.percentile_disc(0.5).within_group(col),
             func.percentile_disc(0.9).within_group(col)))))).one()
-        times = {"response": m[:3], "resolution": m[3:]}
-    else:
-        rows = (await db.execute(select(response, resolution).where(*cond))).all()
-        n, times = len(rows), {}
-        for i, name in enumerate(("response", "resolution")):
-            values = sorted(r[i] for r in rows if r[i] is not None)
-            times[name] = [len(values), percentile(values, 0.5), percentile(values, 0.9)]
-    return {"incidents": n, **{name: {"measured": measured, "p50_s": _round(p50), "p90_s": _round(p90)}
-                               for name, (measured, p50, p90) in times.items()}}
+        return {"incidents": n, **{name: {"measured": measured, "p50_s": _round(p50), "p90_s": _round(p90)}
+                                   for name, (measured, p50, p90) in (("response", m[:3]), ("resolution", m[3:]))}}
+    whole = partials.IncidentTimes()
+    for response, resolution in await incident_time_rows(db, scope, d):
+        whole.add(response, resolution)
+    return whole.summary()
 
 
 async def contact_stats(db: AsyncSession, scope: Scope) -> dict[str, Any]:

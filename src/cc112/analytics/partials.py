@@ -1,0 +1,235 @@
+"""Assignment times against targets as mergeable pieces (one per agency × priority).
+
+The scorecard's definitions live here once: a day's pieces can be stored (analytics.rollups) and
+merged with pieces counted from the tables, and the result is the same as counting the whole
+period at once — percentiles are taken over the merged values, never averaged.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import struct
+from array import array
+from typing import Any
+
+from cc112.analytics.stats import Timing, percentile
+
+STEPS = ("acknowledge", "response", "resolution")
+NOT_LIVE = ("declined", "cancelled")  # stood down or refused: no response to measure
+
+
+_TIMING_HEADER = struct.Struct("=13q")  # the stored counters
+_TIMES_HEADER = struct.Struct("=3q")
+
+
+class TimingPartial:
+    """Counters and measured values of a set of assignments (see measures._assignment_stmt for a row).
+
+    An assignment counts for a step once the step is done or its deadline has passed: one still on
+    its way within target is not (yet) a miss — it is `pending` — and one that never got there is.
+    """
+
+    __slots__ = ("n", "declined", "reassigned", "pending", "expected", "within", "values")
+
+    def __init__(self) -> None:
+        self.n = self.declined = self.reassigned = self.pending = 0
+        self.expected = [0, 0, 0]
+        self.within = [0, 0, 0]
+        self.values: tuple[list[float], list[float], list[float]] = ([], [], [])
+
+    def add(self, row: Any, targets: tuple[int | None, int | None, int | None], now_epoch: float) -> None:
+        """row: (agency, priority, status, requested, acknowledge s, response s, resolution s, reassigned,
+        created); targets: seconds of the target in force when it was requested."""
+        self.n += 1
+        status = row[2]
+        if status == "declined":
+            self.declined += 1
+        if row[7]:
+            self.reassigned += 1
+        if status in NOT_LIVE:
+            return
+        for i, (value, since) in enumerate(((row[4], row[3]), (row[5], row[8]), (row[6], row[8]))):
+            target = targets[i]
+            if value is None:
+                # due when the interval's own start (requested, or the incident's creation) + target has passed
+                if target is not None and since + target > now_epoch:
+                    self.pending += 1
+                    continue
+                self.expected[i] += 1
+            else:
+                self.expected[i] += 1
+                self.values[i].append(value)
+                if target is not None and value <= target:
+                    self.within[i] += 1
+
+    def merge(self, other: TimingPartial) -> TimingPartial:
+        self.n += other.n
+        self.declined += other.declined
+        self.reassigned += other.reassigned
+        self.pending += other.pending
+        for i in range(3):
+            self.expected[i] += other.expected[i]
+            self.within[i] += other.within[i]
+            self.values[i].extend(other.values[i])
+        return self
+
+    # ---- storage (analytics.rollups): 13 int64 counters, then each step's values as sorted float64s
+
+    def to_bytes(self) -> bytes:
+        counts = _TIMING_HEADER.pack(self.n, self.declined, self.reassigned, self.pending, *self.expected,
+                                     *self.within, *(len(v) for v in self.values))
+        return counts + b"".join(_floats(v) for v in self.values)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> TimingPartial:
+        return cls().add_bytes(data)
+
+    def add_bytes(self, data: bytes) -> TimingPartial:
+        """Merge a stored piece into this one."""
+        c = _TIMING_HEADER.unpack_from(data)
+        self.n += c[0]
+        self.declined += c[1]
+        self.reassigned += c[2]
+        self.pending += c[3]
+        floats = memoryview(data)[_TIMING_HEADER.size:].cast("d")
+        at = 0
+        for i in range(3):
+            self.expected[i] += c[4 + i]
+            self.within[i] += c[7 + i]
+            self.values[i].extend(floats[at:at + c[10 + i]])
+            at += c[10 + i]
+        return self
+
+    # ---- the result
+
+    def sort(self) -> TimingPartial:
+        for v in self.values:
+            v.sort()
+        return self
+
+    def summary(self, sorted_values: list[list[list[float]]] | None = None) -> dict[str, Any]:
+        """sorted_values: for each step, sorted runs whose union is the values (default: this piece's,
+        which must be sorted, see sort())."""
+        runs = sorted_values or [[v] for v in self.values]
+        out: dict[str, Any] = {"assignments": self.n}
+        for i, name in enumerate(STEPS):
+            expected = self.expected[i]
+            measured = sum(len(r) for r in runs[i])
+            out[name] = Timing(expected, measured, nearest_rank(runs[i], 0.5), nearest_rank(runs[i], 0.9),
+                               self.within[i], self.within[i] / expected if expected else None).as_dict()
+        out |= {"declined": self.declined, "reassigned": self.reassigned}
+        return out
+
+
+def nearest_rank(runs: list[list[float]], p: float) -> float | None:
+    """stats.percentile over the union of sorted runs, without merging them."""
+    runs = [r for r in runs if r]
+    n = sum(len(r) for r in runs)
+    if not n:
+        return None
+    if len(runs) == 1:
+        return percentile(runs[0], p)
+    k = max(1, math.ceil(p * n))  # the rank wanted, 1-based
+    for run in runs:  # the answer is in some run: find the element whose rank range holds k
+        lo, hi = 0, len(run) - 1
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            x = run[mid]
+            below = sum(bisect.bisect_left(r, x) for r in runs)
+            if below >= k:
+                hi = mid - 1
+            elif below + sum(bisect.bisect_right(r, x) - bisect.bisect_left(r, x) for r in runs) < k:
+                lo = mid + 1
+            else:
+                return x
+    raise AssertionError("unreachable: the k-th value is in one of the runs")
+
+
+class IncidentTimes:
+    """Incident-level response (created → first on scene) and resolution (created → resolved)."""
+
+    __slots__ = ("n", "values")
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.values: tuple[list[float], list[float]] = ([], [])
+
+    def add(self, response: float | None, resolution: float | None) -> None:
+        self.n += 1
+        if response is not None:
+            self.values[0].append(response)
+        if resolution is not None:
+            self.values[1].append(resolution)
+
+    def merge(self, other: IncidentTimes) -> IncidentTimes:
+        self.n += other.n
+        self.values[0].extend(other.values[0])
+        self.values[1].extend(other.values[1])
+        return self
+
+    def to_bytes(self) -> bytes:
+        return _TIMES_HEADER.pack(self.n, *(len(v) for v in self.values)) + b"".join(_floats(v) for v in self.values)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> IncidentTimes:
+        return cls().add_bytes(data)
+
+    def add_bytes(self, data: bytes) -> IncidentTimes:
+        n, k0, k1 = _TIMES_HEADER.unpack_from(data)
+        floats = memoryview(data)[_TIMES_HEADER.size:].cast("d")
+        self.n += n
+        self.values[0].extend(floats[:k0])
+        self.values[1].extend(floats[k0:k0 + k1])
+        return self
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"incidents": self.n}
+        for name, values in zip(("response", "resolution"), self.values, strict=True):
+            values.sort()
+            out[name] = {"measured": len(values), "p50_s": _round(percentile(values, 0.5)),
+                         "p90_s": _round(percentile(values, 0.9))}
+        return out
+
+
+def _floats(values: list[float]) -> bytes:
+    """Sorted float64s in the machine's byte order (sorted, so merged days sort fast)."""
+    return array("d", sorted(values)).tobytes()
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+Partials = dict[tuple[int, int], TimingPartial]  # (agency, priority) → piece
+
+
+def merge_into(into: Partials, more: Partials) -> Partials:
+    for key, part in more.items():
+        if key in into:
+            into[key].merge(part)
+        else:
+            into[key] = part
+    return into
+
+
+def summaries(parts: Partials) -> dict[int, dict[int | None, dict[str, Any]]]:
+    """agency → priority (None: all priorities) → summary."""
+    by_agency: dict[int, dict[int, TimingPartial]] = {}
+    for (agency_id, priority), part in parts.items():
+        by_agency.setdefault(agency_id, {})[priority] = part
+    out: dict[int, dict[int | None, dict[str, Any]]] = {}
+    for agency_id, mine in by_agency.items():
+        whole = TimingPartial()
+        for part in mine.values():
+            part.sort()
+            whole.n += part.n
+            whole.declined += part.declined
+            whole.reassigned += part.reassigned
+            for i in range(3):
+                whole.expected[i] += part.expected[i]
+                whole.within[i] += part.within[i]
+        # all priorities: percentiles over the priorities' sorted values, without sorting them again
+        runs = [[part.values[i] for part in mine.values()] for i in range(3)]
+        out[agency_id] = {None: whole.summary(runs), **{p: part.summary() for p, part in mine.items()}}
+    return out

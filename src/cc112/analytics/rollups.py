@@ -1,0 +1,383 @@
+"""Day rollups of the scorecard: a year of assignments read in milliseconds, same numbers.
+
+A day is rolled up once it is *settled*: every assignment of its incidents has taken each step or
+passed that step's deadline, so its counts no longer move with the clock. Each settled local day
+keeps, per agency × priority, the counters and the sorted measured values of
+`analytics.partials.TimingPartial`; a scorecard merges the stored days of its period with the
+rest (today, unsettled or changed days) counted from the tables, and takes its percentiles over
+the merged values — the answer is the one the tables give.
+
+Staleness is ruled out rather than tolerated:
+- a rollup records the targets it was judged against; after any target change it is ignored
+  (and rebuilt);
+- the builder advances an Event watermark; a day touched by an Event above the watermark is read
+  from the tables until the builder has rebuilt it;
+- the dashboard's type and kecamatan filters read the tables (the rollups are per agency).
+
+The builder runs in the app (`CC112_ANALYTICS_ROLLUP_SECONDS`, one instance at a time on
+PostgreSQL) and as `cc112 analytics rollup`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, or_, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cc112.analytics import partials
+from cc112.analytics.models import DayRollup, RollupState
+from cc112.analytics.period import _local_range
+from cc112.analytics.sql import Dialect
+from cc112.clock import now
+from cc112.db import Database
+from cc112.dispatch.models import Assignment
+from cc112.events.models import Event
+from cc112.geo.models import Jurisdiction
+from cc112.incidents.models import Incident
+
+log = logging.getLogger(__name__)
+
+TIMING = "timing"
+MONTH = "timing_month"  # the same rows merged over a whole local month (day = its first day)
+INCIDENT_TIMES = -1  # the priority of the rows with incident-level times (agency 0: every incident)
+COMMIT_LAG = timedelta(seconds=60)  # an Event is taken into account once this old (transactions commit late)
+DIRTY_LIMIT = 5000  # more changed incidents than this since the watermark: read the tables
+BUILD_CHUNK_DAYS = 31
+_LOCK = 0x112A  # PostgreSQL advisory lock: one builder at a time
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _runs(days: Iterable[date]) -> list[tuple[date, date]]:
+    """Consecutive days as (first, last) runs."""
+    out: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if out and day == out[-1][1] + timedelta(days=1):
+            out[-1] = (out[-1][0], day)
+        else:
+            out.append((day, day))
+    return out
+
+
+def _local_day(created: datetime, zone: ZoneInfo) -> date:
+    return created.astimezone(zone).date()
+
+
+# ---------------------------------------------------------------- reading
+
+
+async def _dirty_days(db: AsyncSession, jurisdiction_id: int, watermark: int, zone: ZoneInfo) -> set[date] | None:
+    """Local days of the incidents changed after the watermark (None: too many to list)."""
+    created = list(await db.scalars(
+        select(Incident.created_at).join(Event, Event.incident_id == Incident.id)
+        .where(Event.jurisdiction_id == jurisdiction_id, Event.id > watermark).distinct().limit(DIRTY_LIMIT + 1)))
+    if len(created) > DIRTY_LIMIT:
+        return None
+    return {_local_day(c, zone) for c in created}
+
+
+def _month_days(first: date) -> list[date]:
+    nxt = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return _days(first, nxt - timedelta(days=1))
+
+
+class _Plan:
+    """Which days of a scope come from month rollups, which from day rollups, and the runs of days
+    read from the tables."""
+
+    def __init__(self, scope: Any, targets: Any, stored: set[date], months: set[date]) -> None:
+        self.scope, self.targets = scope, targets
+        first, last = scope.period.first_day, scope.period.last_day
+        self.months = {m for m in months if m >= first and set(_month_days(m)) <= stored
+                       and _month_days(m)[-1] <= last}
+        self.day_runs = _runs(stored - {day for m in self.months for day in _month_days(m)})
+        self.rest = _runs(set(_days(first, last)) - stored)
+
+    def rest_scopes(self) -> list[Any]:
+        from cc112.analytics.measures import Scope
+
+        s = self.scope
+        return [Scope(s.jurisdiction_id, _local_range(a, b, s.zone, "rest"), s.zone, s.agency_id)
+                for a, b in self.rest]
+
+    async def stored_rows(self, db: AsyncSession, condition: Any) -> list[Any]:
+        """(day, agency, priority, data) of the stored months and days matching `condition`."""
+        s = self.scope
+        parts = [(DayRollup.kind == MONTH) & DayRollup.day.in_(sorted(self.months))] if self.months else []
+        parts += [(DayRollup.kind == TIMING) & (DayRollup.day >= a) & (DayRollup.day <= b) for a, b in self.day_runs]
+        if not parts:
+            return []
+        stmt = select(DayRollup.day, DayRollup.agency_id, DayRollup.priority, DayRollup.data).where(
+            DayRollup.jurisdiction_id == s.jurisdiction_id, condition, DayRollup.version == self.targets.version,
+            or_(*parts))
+        return list(await db.execute(stmt))
+
+
+async def _plan(db: AsyncSession, scope: Any) -> _Plan | None:
+    from cc112.analytics.measures import Targets
+
+    if scope.type_code or scope.region_id:
+        return None
+    state = await db.get(RollupState, scope.jurisdiction_id)
+    if state is None:
+        return None
+    targets = await Targets.load(db, scope.jurisdiction_id)
+    first, last = scope.period.first_day, scope.period.last_day
+    built = set(await db.scalars(select(DayRollup.day).where(
+        DayRollup.jurisdiction_id == scope.jurisdiction_id, DayRollup.kind == TIMING, DayRollup.agency_id == 0,
+        DayRollup.priority == 0, DayRollup.version == targets.version, DayRollup.day >= first, DayRollup.day <= last)))
+    if not built:
+        return None
+    dirty = await _dirty_days(db, scope.jurisdiction_id, state.event_watermark, ZoneInfo(scope.zone))
+    if dirty is None or not built - dirty:
+        return None
+    months = set(await db.scalars(select(DayRollup.day).where(
+        DayRollup.jurisdiction_id == scope.jurisdiction_id, DayRollup.kind == MONTH, DayRollup.agency_id == 0,
+        DayRollup.priority == 0, DayRollup.version == targets.version, DayRollup.day >= first, DayRollup.day <= last)))
+    return _Plan(scope, targets, built - dirty, months)
+
+
+async def timing_summaries(db: AsyncSession, scope: Any, d: Dialect, now_epoch: float
+                           ) -> dict[int, dict[int | None, dict[str, Any]]] | None:
+    """The scorecard's summaries from rollups plus the tables, or None when no rollup applies."""
+    from cc112.analytics.measures import timing_partials
+
+    plan = await _plan(db, scope)
+    if plan is None:
+        return None
+    condition = DayRollup.priority > 0
+    if scope.agency_id:
+        condition = condition & (DayRollup.agency_id == scope.agency_id)
+    parts: partials.Partials = {}
+    for _day, agency_id, priority, data in await plan.stored_rows(db, condition):
+        part = parts.get((agency_id, priority))
+        if part is None:
+            part = parts[(agency_id, priority)] = partials.TimingPartial()
+        part.add_bytes(data)
+    for rest in plan.rest_scopes():
+        partials.merge_into(parts, await timing_partials(db, rest, d, now_epoch, plan.targets))
+    return partials.summaries(parts)
+
+
+async def incident_times(db: AsyncSession, scope: Any, d: Dialect) -> dict[str, Any] | None:
+    """measures.jurisdiction_times from rollups plus the tables, or None when no rollup applies."""
+    from cc112.analytics.measures import incident_time_rows
+
+    plan = await _plan(db, scope)
+    if plan is None:
+        return None
+    whole = partials.IncidentTimes()
+    condition = (DayRollup.priority == INCIDENT_TIMES) & (DayRollup.agency_id == (scope.agency_id or 0))
+    for *_, data in await plan.stored_rows(db, condition):
+        whole.add_bytes(data)
+    for rest in plan.rest_scopes():
+        for response, resolution in await incident_time_rows(db, rest, d):
+            whole.add(response, resolution)
+    return whole.summary()
+
+
+# ---------------------------------------------------------------- building
+
+
+async def _lead(db: AsyncSession) -> bool:
+    if db.bind.dialect.name != "postgresql":
+        return True  # SQLite: one writer at a time anyway
+    return bool(await db.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _LOCK}))
+
+
+async def _advance(database: Database, jurisdiction_id: int, zone: ZoneInfo, at: datetime) -> bool:
+    """Move the watermark up to Events old enough to be committed; drop the days they touched."""
+    async with database.session_scope() as db:
+        if not await _lead(db):
+            return False
+        state = await db.get(RollupState, jurisdiction_id)
+        newest = await db.scalar(select(func.max(Event.id)).where(Event.jurisdiction_id == jurisdiction_id,
+                                                                  Event.at < at - COMMIT_LAG)) or 0
+        if state is None:  # nothing built yet: nothing to drop
+            db.add(RollupState(jurisdiction_id=jurisdiction_id, event_watermark=newest, updated_at=at))
+            return True
+        if newest > state.event_watermark:
+            created = await db.scalars(
+                select(Incident.created_at).join(Event, Event.incident_id == Incident.id)
+                .where(Event.jurisdiction_id == jurisdiction_id, Event.id > state.event_watermark,
+                       Event.id <= newest).distinct())
+            dirty = sorted({_local_day(c, zone) for c in created})
+            for i in range(0, len(dirty), 500):
+                await db.execute(delete(DayRollup).where(DayRollup.jurisdiction_id == jurisdiction_id,
+                                                         DayRollup.kind == TIMING, DayRollup.day.in_(dirty[i:i + 500])))
+            months = sorted({day.replace(day=1) for day in dirty})
+            for i in range(0, len(months), 500):
+                await db.execute(delete(DayRollup).where(DayRollup.jurisdiction_id == jurisdiction_id,
+                                                         DayRollup.kind == MONTH, DayRollup.day.in_(months[i:i + 500])))
+            state.event_watermark = newest
+        state.updated_at = at
+        return True
+
+
+async def _days_to_build(database: Database, jurisdiction_id: int, zone: ZoneInfo, at: datetime
+                         ) -> tuple[list[date], Any]:
+    from cc112.analytics.measures import Targets
+
+    async with database.session(write=False) as db:
+        targets = await Targets.load(db, jurisdiction_id)
+        oldest = await db.scalar(select(func.min(Incident.created_at)).where(
+            Incident.jurisdiction_id == jurisdiction_id, Incident.is_exercise.is_(False)))
+        if oldest is None:
+            return [], targets
+        # a day can settle once its last deadline has passed (later-requested assignments: see _build)
+        last = at.astimezone(zone).date() - timedelta(days=math.ceil(targets.longest / 86400) + 1)
+        done = set(await db.scalars(select(DayRollup.day).where(
+            DayRollup.jurisdiction_id == jurisdiction_id, DayRollup.kind == TIMING, DayRollup.agency_id == 0,
+            DayRollup.priority == 0, DayRollup.version == targets.version)))
+    # from the first of the oldest month, so that every month can be complete
+    return [day for day in _days(_local_day(oldest, zone).replace(day=1), last) if day not in done], targets
+
+
+async def _build(database: Database, jurisdiction_id: int, zone_name: str, days: list[date], targets: Any,
+                 at: datetime) -> int:
+    """Roll up these days (consecutive or not, within a month or so); returns how many settled."""
+    from cc112.analytics.measures import Scope, _assignment_stmt, incident_time_stmt
+
+    now_epoch = at.timestamp()
+    wanted = set(days)
+    per_day: dict[date, partials.Partials] = defaultdict(dict)
+    async with database.session(write=False) as db:
+        d = Dialect(db.bind.dialect.name, zone_name)
+        scope = Scope(jurisdiction_id, _local_range(min(days), max(days), zone_name, "rollup"), zone_name)
+        offset = d.offset_minutes * 60
+        epoch_day = date(1970, 1, 1).toordinal()
+        for r in await db.execute(_assignment_stmt(scope, d)):
+            day = date.fromordinal(epoch_day + int((r[8] + offset) // 86400))  # the incident's local day
+            if day not in wanted:
+                continue
+            groups = per_day[day]
+            key = (r[0], r[1])
+            part = groups.get(key)
+            if part is None:
+                part = groups[key] = partials.TimingPartial()
+            part.add(r, targets.seconds_at(r[0], r[1], r[3]), now_epoch)
+        incidents: dict[date, dict[int, partials.IncidentTimes]] = defaultdict(dict)
+        seen: set[tuple[int, int]] = set()
+        for incident_id, created, response, resolution, agency_id in await db.execute(
+                incident_time_stmt(scope, d).add_columns(Assignment.agency_id)
+                .outerjoin(Assignment, Assignment.incident_id == Incident.id)):
+            day = date.fromordinal(epoch_day + int((created + offset) // 86400))
+            if day not in wanted:
+                continue
+            for key in (0, agency_id):  # every incident, and the incidents of each agency assigned
+                if key is None or (incident_id, key) in seen:
+                    continue
+                seen.add((incident_id, key))
+                times = incidents[day].get(key)
+                if times is None:
+                    times = incidents[day][key] = partials.IncidentTimes()
+                times.add(response, resolution)
+    settled = [day for day in days if not any(p.pending for p in per_day[day].values())]
+    if not settled:
+        return 0
+    async with database.session_scope() as db:
+        if not await _lead(db):
+            return 0
+        await db.execute(delete(DayRollup).where(DayRollup.jurisdiction_id == jurisdiction_id,
+                                                 DayRollup.kind == TIMING, DayRollup.day.in_(settled)))
+        rows = []
+        for day in settled:
+            rows.append(dict(jurisdiction_id=jurisdiction_id, kind=TIMING, day=day, agency_id=0, priority=0,
+                             version=targets.version, built_at=at, data=b""))
+            rows += [dict(jurisdiction_id=jurisdiction_id, kind=TIMING, day=day, agency_id=agency_id,
+                          priority=priority, version=targets.version, built_at=at, data=part.to_bytes())
+                     for (agency_id, priority), part in sorted(per_day[day].items())]
+            rows += [dict(jurisdiction_id=jurisdiction_id, kind=TIMING, day=day, agency_id=agency_id,
+                          priority=INCIDENT_TIMES, version=targets.version, built_at=at, data=times.to_bytes())
+                     for agency_id, times in sorted(incidents[day].items())]
+        await db.execute(DayRollup.__table__.insert(), rows)
+    return len(settled)
+
+
+async def _build_months(database: Database, jurisdiction_id: int, targets: Any, at: datetime) -> int:
+    """Merge the day rollups of every complete month not yet merged (with these targets)."""
+    async with database.session(write=False) as db:
+        days = set(await db.scalars(select(DayRollup.day).where(
+            DayRollup.jurisdiction_id == jurisdiction_id, DayRollup.kind == TIMING, DayRollup.agency_id == 0,
+            DayRollup.priority == 0, DayRollup.version == targets.version)))
+        done = set(await db.scalars(select(DayRollup.day).where(
+            DayRollup.jurisdiction_id == jurisdiction_id, DayRollup.kind == MONTH, DayRollup.agency_id == 0,
+            DayRollup.priority == 0, DayRollup.version == targets.version)))
+    months = sorted(m for m in {day.replace(day=1) for day in days} - done if set(_month_days(m)) <= days)
+    for month in months:
+        last = _month_days(month)[-1]
+        timing: dict[tuple[int, int], partials.TimingPartial] = {}
+        incident: dict[int, partials.IncidentTimes] = {}
+        async with database.session(write=False) as db:
+            for agency_id, priority, data in await db.execute(select(
+                    DayRollup.agency_id, DayRollup.priority, DayRollup.data).where(
+                    DayRollup.jurisdiction_id == jurisdiction_id, DayRollup.kind == TIMING,
+                    DayRollup.version == targets.version, DayRollup.priority != 0,
+                    DayRollup.day >= month, DayRollup.day <= last)):
+                if priority == INCIDENT_TIMES:
+                    incident.setdefault(agency_id, partials.IncidentTimes()).add_bytes(data)
+                else:
+                    timing.setdefault((agency_id, priority), partials.TimingPartial()).add_bytes(data)
+        rows = [dict(agency_id=0, priority=0, data=b"")]
+        rows += [dict(agency_id=a, priority=p, data=part.to_bytes()) for (a, p), part in sorted(timing.items())]
+        rows += [dict(agency_id=a, priority=INCIDENT_TIMES, data=t.to_bytes()) for a, t in sorted(incident.items())]
+        async with database.session_scope() as db:
+            if not await _lead(db):
+                return 0
+            await db.execute(delete(DayRollup).where(DayRollup.jurisdiction_id == jurisdiction_id,
+                                                     DayRollup.kind == MONTH, DayRollup.day == month))
+            await db.execute(DayRollup.__table__.insert(), [
+                dict(jurisdiction_id=jurisdiction_id, kind=MONTH, day=month, version=targets.version, built_at=at,
+                     **row) for row in rows])
+    return len(months)
+
+
+async def refresh(database: Database, *, at: datetime | None = None, max_days: int | None = 400) -> int:
+    """One pass over every jurisdiction: take changes into account, build up to `max_days` days."""
+    at = at or now()
+    async with database.session(write=False) as db:
+        jurisdictions = (await db.execute(select(Jurisdiction.id, Jurisdiction.timezone))).all()
+    built = 0
+    for jurisdiction_id, zone_name in jurisdictions:
+        zone = ZoneInfo(zone_name)
+        if not await _advance(database, jurisdiction_id, zone, at):
+            continue  # another instance is at it
+        todo, targets = await _days_to_build(database, jurisdiction_id, zone, at)
+        if max_days is not None:
+            todo = todo[:max(0, max_days - built)]
+        for i in range(0, len(todo), BUILD_CHUNK_DAYS):
+            built += await _build(database, jurisdiction_id, zone_name, todo[i:i + BUILD_CHUNK_DAYS], targets, at)
+        built += await _build_months(database, jurisdiction_id, targets, at)
+    return built
+
+
+async def drop_all(database: Database) -> None:
+    """Forget every rollup (and watermark): the dashboard reads the tables until rebuilt."""
+    async with database.session_scope() as db:
+        await db.execute(delete(RollupState))
+        await db.execute(delete(DayRollup))
+
+
+async def run_forever(database: Database, *, every_seconds: float) -> None:
+    """The background loop started with the app: catch up quickly, then keep up."""
+    while True:
+        built = 0
+        try:
+            built = await refresh(database)
+            if built:
+                log.info("analytics rollups: %d day(s) built", built)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("analytics rollup pass failed")
+        await asyncio.sleep(1.0 if built else every_seconds)
