@@ -138,9 +138,9 @@ class Targets:
         self._seconds = {k: [(r.acknowledge_seconds, r.on_scene_seconds, r.resolve_seconds) for r in v]
                          for k, v in self._by.items()}
         # what rollups were judged against: any added or changed target makes them stale
-        self.version = hashlib.sha1(repr(sorted(
+        self.version = hashlib.blake2b(repr(sorted(
             (r.agency_id, r.priority, r.valid_from.isoformat(), r.acknowledge_seconds, r.on_scene_seconds,
-             r.resolve_seconds) for r in rows)).encode()).hexdigest()
+             r.resolve_seconds) for r in rows)).encode(), digest_size=20).hexdigest()
         self.longest = max((max(s) for v in self._seconds.values() for s in v), default=0)  # seconds
 
     def at(self, agency_id: int, priority: int, epoch: float) -> AgencyTarget | None:
@@ -296,14 +296,59 @@ async def jurisdiction_times(db: AsyncSession, scope: Scope) -> dict[str, Any]:
     return whole.summary()
 
 
+def _answer_seconds(d: Dialect) -> Any:
+    seconds = d.seconds(Contact.received_at, Contact.answered_at)
+    return func.max(seconds, 0.0) if not d.pg else func.greatest(seconds, 0.0)  # answered "early" = 0 s
+
+
+async def contact_rows(db: AsyncSession, jurisdiction_id: int, period: Period, d: Dialect) -> list[Any]:
+    """(received epoch, channel, classification, answer s or None) of the period's contacts."""
+    return list(await db.execute(select(d.epoch(Contact.received_at), Contact.channel, Contact.classification,
+                                        _answer_seconds(d)).where(
+        Contact.jurisdiction_id == jurisdiction_id, Contact.received_at >= period.start,
+        Contact.received_at < period.end, Contact.is_exercise.is_(False))))
+
+
+def contact_summary_of(part: partials.ContactPartial, slowest_tenth: list[float]) -> dict[str, Any]:
+    """The statistics of counted contacts; slowest_tenth: the slowest 10 % of answer times, sorted."""
+    by_class: dict[str, int] = defaultdict(int)
+    by_channel: dict[str, int] = defaultdict(int)
+    total = answered = 0
+    for (channel, klass), (n, n_answered) in part.by.items():
+        total, answered = total + n, answered + n_answered
+        by_class[klass or "unclassified"] += n
+        by_channel[channel] += n
+    return _contact_result(total, answered, by_class, by_channel, part.answer_sum, part.within,
+                           mean_of_slowest(slowest_tenth, share=1.0))
+
+
+def _contact_result(total: int, answered: int, by_class: dict[str, int], by_channel: dict[str, int],
+                    answer_sum: float, within: int, slowest: float | None) -> dict[str, Any]:
+    false = by_class.get("prank", 0) + by_class.get("ghost", 0)
+    return {
+        "total": total, "by_classification": dict(by_class), "by_channel": dict(by_channel),
+        "false_contacts": false, "false_share": _round(false / total, 4) if total else None,
+        "answered": answered, "mean_answer_s": _round(answer_sum / answered) if answered else None,
+        "share_answered_within_10s": _round(within / answered, 4) if answered else None,
+        "mean_slowest_10pct_answer_s": _round(slowest) if answered else None,
+        "abandoned": by_class.get("abandoned", 0),
+        "abandon_rate": _round(by_class.get("abandoned", 0) / total, 4) if total else None,
+    }
+
+
 async def contact_stats(db: AsyncSession, scope: Scope) -> dict[str, Any]:
     """European 112 contact statistics: false share, answer times, abandon rate, channels.
 
-    Counted in the database (a year is ~300 000 contacts): counts by channel and class, then the
-    answer times, each computed once per contact, summed and counted; only the slowest tenth comes
-    back, for its mean.
+    Settled days come from their rollups (analytics.rollups); otherwise counted in the database (a
+    year is ~300 000 contacts): counts by channel and class, then the answer times, each computed
+    once per contact, summed and counted; only the slowest tenth comes back, for its mean.
     """
     d = Dialect(db.bind.dialect.name, scope.zone)
+    from cc112.analytics import rollups
+
+    stored = await rollups.contact_summary(db, scope, d)
+    if stored is not None:
+        return stored
     cond = [Contact.jurisdiction_id == scope.jurisdiction_id, Contact.received_at >= scope.period.start,
             Contact.received_at < scope.period.end, Contact.is_exercise.is_(False)]
     rows = (await db.execute(select(Contact.channel, Contact.classification, func.count(),
@@ -316,11 +361,9 @@ async def contact_stats(db: AsyncSession, scope: Scope) -> dict[str, Any]:
         total, answered = total + n, answered + n_answered
         by_class[klass or "unclassified"] += n
         by_channel[channel] += n
-    mean_answer = share_within = slowest = None
+    answer_sum, within, slowest = 0.0, 0, None
     if answered:
-        seconds = d.seconds(Contact.received_at, Contact.answered_at)
-        clamped = func.max(seconds, 0.0) if not d.pg else func.greatest(seconds, 0.0)  # answered "early" = 0 s
-        answers = (select(clamped.label("s")).where(*cond, Contact.answered_at.is_not(None))
+        answers = (select(_answer_seconds(d).label("s")).where(*cond, Contact.answered_at.is_not(None))
                    .cte("answers").prefix_with("MATERIALIZED"))  # each answer time computed once
         k = math.ceil(0.1 * answered)  # as stats.mean_of_slowest
         top = select(answers.c.s).order_by(answers.c.s.desc()).limit(k).subquery("top")
@@ -329,17 +372,8 @@ async def contact_stats(db: AsyncSession, scope: Scope) -> dict[str, Any]:
             select(literal(1), func.count()).where(answers.c.s <= ANSWER_TARGET_S),
             select(literal(2), top.c.s)))).all()
         answer_sum, within = (next(float(v) for part, v in rows if part == i) for i in (0, 1))
-        mean_answer, share_within = _round(answer_sum / answered), _round(within / answered, 4)
-        slowest = _round(mean_of_slowest(sorted(float(v) for part, v in rows if part == 2), share=1.0))
-    false = by_class.get("prank", 0) + by_class.get("ghost", 0)
-    return {
-        "total": total, "by_classification": dict(by_class), "by_channel": dict(by_channel),
-        "false_contacts": false, "false_share": _round(false / total, 4) if total else None,
-        "answered": answered, "mean_answer_s": mean_answer, "share_answered_within_10s": share_within,
-        "mean_slowest_10pct_answer_s": slowest,
-        "abandoned": by_class.get("abandoned", 0),
-        "abandon_rate": _round(by_class.get("abandoned", 0) / total, 4) if total else None,
-    }
+        slowest = mean_of_slowest(sorted(float(v) for part, v in rows if part == 2), share=1.0)
+    return _contact_result(total, answered, by_class, by_channel, answer_sum, int(within), slowest)
 
 
 async def ratings(db: AsyncSession, scope: Scope) -> dict[str, Any]:

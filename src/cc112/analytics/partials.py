@@ -8,6 +8,7 @@ period at once — percentiles are taken over the merged values, never averaged.
 from __future__ import annotations
 
 import bisect
+import json
 import math
 import struct
 from array import array
@@ -130,7 +131,13 @@ def nearest_rank(runs: list[list[float]], p: float) -> float | None:
         return None
     if len(runs) == 1:
         return percentile(runs[0], p)
-    k = max(1, math.ceil(p * n))  # the rank wanted, 1-based
+    return nearest_rank_k(runs, max(1, math.ceil(p * n)))
+
+
+def nearest_rank_k(runs: list[list[float]], k: int) -> float:
+    """The k-th smallest value (1-based) of the union of sorted runs."""
+    if len(runs) == 1:
+        return runs[0][k - 1]
     for run in runs:  # the answer is in some run: find the element whose rank range holds k
         lo, hi = 0, len(run) - 1
         while lo <= hi:
@@ -233,3 +240,53 @@ def summaries(parts: Partials) -> dict[int, dict[int | None, dict[str, Any]]]:
         runs = [[part.values[i] for part in mine.values()] for i in range(3)]
         out[agency_id] = {None: whole.summary(runs), **{p: part.summary() for p, part in mine.items()}}
     return out
+
+
+class ContactPartial:
+    """Contacts of some days: counts by channel × classification, answer times (clamped at 0 s)."""
+
+    __slots__ = ("by", "answer_sum", "within", "values")
+
+    def __init__(self) -> None:
+        self.by: dict[tuple[str, str | None], list[int]] = {}  # (channel, classification) → [contacts, answered]
+        self.answer_sum = 0.0
+        self.within = 0
+        self.values: list[float] = []
+
+    def add(self, channel: str, classification: str | None, answer_s: float | None, target_s: float) -> None:
+        counts = self.by.setdefault((channel, classification), [0, 0])
+        counts[0] += 1
+        if answer_s is not None:
+            counts[1] += 1
+            self.answer_sum += answer_s
+            self.within += answer_s <= target_s
+            self.values.append(answer_s)
+
+    def to_bytes(self) -> bytes:
+        header = json.dumps({"by": [[c, k, n, a] for (c, k), (n, a) in sorted(self.by.items(), key=str)],
+                             "sum": self.answer_sum, "within": self.within}).encode()
+        return struct.pack("=q", len(header)) + header + _floats(self.values)
+
+    def add_bytes(self, data: bytes) -> ContactPartial:
+        (size,) = struct.unpack_from("=q", data)
+        header = json.loads(data[8:8 + size])
+        for channel, klass, n, answered in header["by"]:
+            counts = self.by.setdefault((channel, klass), [0, 0])
+            counts[0] += n
+            counts[1] += answered
+        self.answer_sum += header["sum"]
+        self.within += header["within"]
+        self.values.extend(memoryview(data)[8 + size:].cast("d"))
+        return self
+
+
+def slowest_share(runs: list[list[float]], share: float) -> list[float]:
+    """The slowest ⌈share·n⌉ values of the union of sorted runs, sorted (ties included by count)."""
+    runs = [r for r in runs if r]
+    n = sum(len(r) for r in runs)
+    if not n:
+        return []
+    k = max(1, math.ceil(share * n))
+    x = nearest_rank_k(runs, n - k + 1)  # the smallest value among the slowest k
+    above = [v for r in runs for v in r[bisect.bisect_right(r, x):]]
+    return [x] * (k - len(above)) + sorted(above)

@@ -37,6 +37,7 @@ from cc112.analytics.models import DayRollup, RollupState
 from cc112.analytics.period import _local_range
 from cc112.analytics.sql import Dialect
 from cc112.clock import now
+from cc112.contacts.models import Contact
 from cc112.db import Database
 from cc112.dispatch.models import Assignment
 from cc112.events.models import Event
@@ -47,6 +48,10 @@ log = logging.getLogger(__name__)
 
 TIMING = "timing"
 MONTH = "timing_month"  # the same rows merged over a whole local month (day = its first day)
+CONTACTS = "contacts"  # one row per local day: contact counts and sorted answer times
+CONTACTS_MONTH = "contacts_month"
+MONTH_OF = {TIMING: MONTH, CONTACTS: CONTACTS_MONTH}
+CONTACTS_VERSION = "contacts-1"  # contact statistics depend on no target
 INCIDENT_TIMES = -1  # the priority of the rows with incident-level times (agency 0: every incident)
 COMMIT_LAG = timedelta(seconds=60)  # an Event is taken into account once this old (transactions commit late)
 DIRTY_LIMIT = 5000  # more changed incidents than this since the watermark: read the tables
@@ -76,14 +81,23 @@ def _local_day(created: datetime, zone: ZoneInfo) -> date:
 # ---------------------------------------------------------------- reading
 
 
-async def _dirty_days(db: AsyncSession, jurisdiction_id: int, watermark: int, zone: ZoneInfo) -> set[date] | None:
-    """Local days of the incidents changed after the watermark (None: too many to list)."""
-    created = list(await db.scalars(
-        select(Incident.created_at).join(Event, Event.incident_id == Incident.id)
-        .where(Event.jurisdiction_id == jurisdiction_id, Event.id > watermark).distinct().limit(DIRTY_LIMIT + 1)))
-    if len(created) > DIRTY_LIMIT:
+def _changed(kind: str, jurisdiction_id: int, after: int, upto: int | None = None) -> Any:
+    """When the incidents (timing) or contacts (contacts) touched by Events in (after, upto] began."""
+    if kind == CONTACTS:
+        stmt = select(Contact.received_at).join(Event, Event.contact_id == Contact.id)
+    else:
+        stmt = select(Incident.created_at).join(Event, Event.incident_id == Incident.id)
+    stmt = stmt.where(Event.jurisdiction_id == jurisdiction_id, Event.id > after)
+    return (stmt if upto is None else stmt.where(Event.id <= upto)).distinct()
+
+
+async def _dirty_days(db: AsyncSession, kind: str, jurisdiction_id: int, watermark: int, zone: ZoneInfo
+                      ) -> set[date] | None:
+    """Local days changed after the watermark (None: too many to list)."""
+    began = list(await db.scalars(_changed(kind, jurisdiction_id, watermark).limit(DIRTY_LIMIT + 1)))
+    if len(began) > DIRTY_LIMIT:
         return None
-    return {_local_day(c, zone) for c in created}
+    return {_local_day(c, zone) for c in began}
 
 
 def _month_days(first: date) -> list[date]:
@@ -95,8 +109,9 @@ class _Plan:
     """Which days of a scope come from month rollups, which from day rollups, and the runs of days
     read from the tables."""
 
-    def __init__(self, scope: Any, targets: Any, stored: set[date], months: set[date]) -> None:
-        self.scope, self.targets = scope, targets
+    def __init__(self, kind: str, scope: Any, targets: Any, version: str, stored: set[date], months: set[date]
+                 ) -> None:
+        self.kind, self.scope, self.targets, self.version = kind, scope, targets, version
         first, last = scope.period.first_day, scope.period.last_day
         self.months = {m for m in months if m >= first and set(_month_days(m)) <= stored
                        and _month_days(m)[-1] <= last}
@@ -113,38 +128,45 @@ class _Plan:
     async def stored_rows(self, db: AsyncSession, condition: Any) -> list[Any]:
         """(day, agency, priority, data) of the stored months and days matching `condition`."""
         s = self.scope
-        parts = [(DayRollup.kind == MONTH) & DayRollup.day.in_(sorted(self.months))] if self.months else []
-        parts += [(DayRollup.kind == TIMING) & (DayRollup.day >= a) & (DayRollup.day <= b) for a, b in self.day_runs]
+        month_kind = MONTH_OF[self.kind]
+        parts = [(DayRollup.kind == month_kind) & DayRollup.day.in_(sorted(self.months))] if self.months else []
+        parts += [(DayRollup.kind == self.kind) & (DayRollup.day >= a) & (DayRollup.day <= b)
+                  for a, b in self.day_runs]
         if not parts:
             return []
         stmt = select(DayRollup.day, DayRollup.agency_id, DayRollup.priority, DayRollup.data).where(
-            DayRollup.jurisdiction_id == s.jurisdiction_id, condition, DayRollup.version == self.targets.version,
+            DayRollup.jurisdiction_id == s.jurisdiction_id, condition, DayRollup.version == self.version,
             or_(*parts))
         return list(await db.execute(stmt))
 
 
-async def _plan(db: AsyncSession, scope: Any) -> _Plan | None:
+def _marked(kind: str, jurisdiction_id: int, version: str) -> Any:
+    """The days (or months) with a marker row: built with this version."""
+    return select(DayRollup.day).where(DayRollup.jurisdiction_id == jurisdiction_id, DayRollup.kind == kind,
+                                       DayRollup.agency_id == 0, DayRollup.priority == 0, DayRollup.version == version)
+
+
+async def _plan(db: AsyncSession, scope: Any, kind: str = TIMING) -> _Plan | None:
     from cc112.analytics.measures import Targets
 
-    if scope.type_code or scope.region_id:
-        return None
+    if kind == TIMING and (scope.type_code or scope.region_id):
+        return None  # timing rollups are per agency only
     state = await db.get(RollupState, scope.jurisdiction_id)
     if state is None:
         return None
-    targets = await Targets.load(db, scope.jurisdiction_id)
+    targets = await Targets.load(db, scope.jurisdiction_id) if kind == TIMING else None
+    version = targets.version if targets else CONTACTS_VERSION
     first, last = scope.period.first_day, scope.period.last_day
-    built = set(await db.scalars(select(DayRollup.day).where(
-        DayRollup.jurisdiction_id == scope.jurisdiction_id, DayRollup.kind == TIMING, DayRollup.agency_id == 0,
-        DayRollup.priority == 0, DayRollup.version == targets.version, DayRollup.day >= first, DayRollup.day <= last)))
+    built = set(await db.scalars(_marked(kind, scope.jurisdiction_id, version)
+                                 .where(DayRollup.day >= first, DayRollup.day <= last)))
     if not built:
         return None
-    dirty = await _dirty_days(db, scope.jurisdiction_id, state.event_watermark, ZoneInfo(scope.zone))
+    dirty = await _dirty_days(db, kind, scope.jurisdiction_id, state.event_watermark, ZoneInfo(scope.zone))
     if dirty is None or not built - dirty:
         return None
-    months = set(await db.scalars(select(DayRollup.day).where(
-        DayRollup.jurisdiction_id == scope.jurisdiction_id, DayRollup.kind == MONTH, DayRollup.agency_id == 0,
-        DayRollup.priority == 0, DayRollup.version == targets.version, DayRollup.day >= first, DayRollup.day <= last)))
-    return _Plan(scope, targets, built - dirty, months)
+    months = set(await db.scalars(_marked(MONTH_OF[kind], scope.jurisdiction_id, version)
+                                  .where(DayRollup.day >= first, DayRollup.day <= last)))
+    return _Plan(kind, scope, targets, version, built - dirty, months)
 
 
 async def timing_summaries(db: AsyncSession, scope: Any, d: Dialect, now_epoch: float
@@ -207,18 +229,15 @@ async def _advance(database: Database, jurisdiction_id: int, zone: ZoneInfo, at:
             db.add(RollupState(jurisdiction_id=jurisdiction_id, event_watermark=newest, updated_at=at))
             return True
         if newest > state.event_watermark:
-            created = await db.scalars(
-                select(Incident.created_at).join(Event, Event.incident_id == Incident.id)
-                .where(Event.jurisdiction_id == jurisdiction_id, Event.id > state.event_watermark,
-                       Event.id <= newest).distinct())
-            dirty = sorted({_local_day(c, zone) for c in created})
-            for i in range(0, len(dirty), 500):
-                await db.execute(delete(DayRollup).where(DayRollup.jurisdiction_id == jurisdiction_id,
-                                                         DayRollup.kind == TIMING, DayRollup.day.in_(dirty[i:i + 500])))
-            months = sorted({day.replace(day=1) for day in dirty})
-            for i in range(0, len(months), 500):
-                await db.execute(delete(DayRollup).where(DayRollup.jurisdiction_id == jurisdiction_id,
-                                                         DayRollup.kind == MONTH, DayRollup.day.in_(months[i:i + 500])))
+            for kind in (TIMING, CONTACTS):
+                began = await db.scalars(_changed(kind, jurisdiction_id, state.event_watermark, newest))
+                dirty = sorted({_local_day(c, zone) for c in began})
+                months = sorted({day.replace(day=1) for day in dirty})
+                for rows_kind, keys in ((kind, dirty), (MONTH_OF[kind], months)):
+                    for i in range(0, len(keys), 500):
+                        await db.execute(delete(DayRollup).where(
+                            DayRollup.jurisdiction_id == jurisdiction_id, DayRollup.kind == rows_kind,
+                            DayRollup.day.in_(keys[i:i + 500])))
             state.event_watermark = newest
         state.updated_at = at
         return True
@@ -304,42 +323,115 @@ async def _build(database: Database, jurisdiction_id: int, zone_name: str, days:
     return len(settled)
 
 
-async def _build_months(database: Database, jurisdiction_id: int, targets: Any, at: datetime) -> int:
-    """Merge the day rollups of every complete month not yet merged (with these targets)."""
+async def _build_months(database: Database, kind: str, jurisdiction_id: int, version: str, at: datetime) -> int:
+    """Merge the day rollups of every complete month not yet merged (with this version)."""
+    month_kind = MONTH_OF[kind]
     async with database.session(write=False) as db:
-        days = set(await db.scalars(select(DayRollup.day).where(
-            DayRollup.jurisdiction_id == jurisdiction_id, DayRollup.kind == TIMING, DayRollup.agency_id == 0,
-            DayRollup.priority == 0, DayRollup.version == targets.version)))
-        done = set(await db.scalars(select(DayRollup.day).where(
-            DayRollup.jurisdiction_id == jurisdiction_id, DayRollup.kind == MONTH, DayRollup.agency_id == 0,
-            DayRollup.priority == 0, DayRollup.version == targets.version)))
+        days = set(await db.scalars(_marked(kind, jurisdiction_id, version)))
+        done = set(await db.scalars(_marked(month_kind, jurisdiction_id, version)))
     months = sorted(m for m in {day.replace(day=1) for day in days} - done if set(_month_days(m)) <= days)
     for month in months:
         last = _month_days(month)[-1]
-        timing: dict[tuple[int, int], partials.TimingPartial] = {}
-        incident: dict[int, partials.IncidentTimes] = {}
+        merged: dict[tuple[int, int], Any] = {}
         async with database.session(write=False) as db:
-            for agency_id, priority, data in await db.execute(select(
-                    DayRollup.agency_id, DayRollup.priority, DayRollup.data).where(
-                    DayRollup.jurisdiction_id == jurisdiction_id, DayRollup.kind == TIMING,
-                    DayRollup.version == targets.version, DayRollup.priority != 0,
-                    DayRollup.day >= month, DayRollup.day <= last)):
-                if priority == INCIDENT_TIMES:
-                    incident.setdefault(agency_id, partials.IncidentTimes()).add_bytes(data)
-                else:
-                    timing.setdefault((agency_id, priority), partials.TimingPartial()).add_bytes(data)
-        rows = [dict(agency_id=0, priority=0, data=b"")]
-        rows += [dict(agency_id=a, priority=p, data=part.to_bytes()) for (a, p), part in sorted(timing.items())]
-        rows += [dict(agency_id=a, priority=INCIDENT_TIMES, data=t.to_bytes()) for a, t in sorted(incident.items())]
+            stmt = select(DayRollup.agency_id, DayRollup.priority, DayRollup.data).where(
+                DayRollup.jurisdiction_id == jurisdiction_id, DayRollup.kind == kind, DayRollup.version == version,
+                DayRollup.day >= month, DayRollup.day <= last)
+            if kind == TIMING:
+                stmt = stmt.where(DayRollup.priority != 0)  # not the markers
+            for agency_id, priority, data in await db.execute(stmt):
+                piece = merged.get((agency_id, priority))
+                if piece is None:
+                    piece = merged[(agency_id, priority)] = (
+                        partials.ContactPartial() if kind == CONTACTS else
+                        partials.IncidentTimes() if priority == INCIDENT_TIMES else partials.TimingPartial())
+                piece.add_bytes(data)
+        rows = [dict(agency_id=a, priority=p, data=piece.to_bytes()) for (a, p), piece in sorted(merged.items())]
+        if (0, 0) not in merged:
+            rows.insert(0, dict(agency_id=0, priority=0, data=b"" if kind == TIMING else
+                                partials.ContactPartial().to_bytes()))
         async with database.session_scope() as db:
             if not await _lead(db):
                 return 0
             await db.execute(delete(DayRollup).where(DayRollup.jurisdiction_id == jurisdiction_id,
-                                                     DayRollup.kind == MONTH, DayRollup.day == month))
+                                                     DayRollup.kind == month_kind, DayRollup.day == month))
             await db.execute(DayRollup.__table__.insert(), [
-                dict(jurisdiction_id=jurisdiction_id, kind=MONTH, day=month, version=targets.version, built_at=at,
+                dict(jurisdiction_id=jurisdiction_id, kind=month_kind, day=month, version=version, built_at=at,
                      **row) for row in rows])
     return len(months)
+
+
+async def _contact_days_to_build(database: Database, jurisdiction_id: int, zone: ZoneInfo, at: datetime
+                                 ) -> list[date]:
+    async with database.session(write=False) as db:
+        oldest = await db.scalar(select(func.min(Contact.received_at)).where(
+            Contact.jurisdiction_id == jurisdiction_id, Contact.is_exercise.is_(False)))
+        if oldest is None:
+            return []
+        done = set(await db.scalars(_marked(CONTACTS, jurisdiction_id, CONTACTS_VERSION)))
+    last = at.astimezone(zone).date() - timedelta(days=1)  # later changes come with Events (see _advance)
+    return [day for day in _days(_local_day(oldest, zone).replace(day=1), last) if day not in done]
+
+
+async def _build_contacts(database: Database, jurisdiction_id: int, zone_name: str, days: list[date],
+                          at: datetime) -> int:
+    """One row per day (also an empty one: it marks the day as built)."""
+    from cc112.analytics.measures import ANSWER_TARGET_S, contact_rows
+
+    per_day: dict[date, partials.ContactPartial] = {day: partials.ContactPartial() for day in days}
+    async with database.session(write=False) as db:
+        d = Dialect(db.bind.dialect.name, zone_name)
+        offset = d.offset_minutes * 60
+        epoch_day = date(1970, 1, 1).toordinal()
+        span = _local_range(min(days), max(days), zone_name, "rollup")
+        for received, channel, klass, answer_s in await contact_rows(db, jurisdiction_id, span, d):
+            part = per_day.get(date.fromordinal(epoch_day + int((received + offset) // 86400)))
+            if part is not None:
+                part.add(channel, klass, answer_s, ANSWER_TARGET_S)
+    async with database.session_scope() as db:
+        if not await _lead(db):
+            return 0
+        await db.execute(delete(DayRollup).where(DayRollup.jurisdiction_id == jurisdiction_id,
+                                                 DayRollup.kind == CONTACTS, DayRollup.day.in_(days)))
+        await db.execute(DayRollup.__table__.insert(), [
+            dict(jurisdiction_id=jurisdiction_id, kind=CONTACTS, day=day, agency_id=0, priority=0,
+                 version=CONTACTS_VERSION, built_at=at, data=part.to_bytes()) for day, part in per_day.items()])
+    return len(days)
+
+
+async def contact_summary(db: AsyncSession, scope: Any, d: Dialect) -> dict[str, Any] | None:
+    """measures.contact_stats from rollups plus the tables, or None when no rollup applies."""
+    from cc112.analytics.measures import ANSWER_TARGET_S, contact_rows, contact_summary_of
+
+    plan = await _plan(db, scope, CONTACTS)
+    if plan is None:
+        return None
+    whole = partials.ContactPartial()
+    runs: list[list[float]] = []
+    for *_, data in await plan.stored_rows(db, DayRollup.priority == 0):
+        part = partials.ContactPartial().add_bytes(data)
+        runs.append(part.values)
+        part.values = []
+        _merge_contacts(whole, part)
+    for a, b in plan.rest:
+        rest = partials.ContactPartial()
+        for _received, channel, klass, answer_s in await contact_rows(
+                db, scope.jurisdiction_id, _local_range(a, b, scope.zone, "rest"), d):
+            rest.add(channel, klass, answer_s, ANSWER_TARGET_S)
+        rest.values.sort()
+        runs.append(rest.values)
+        rest.values = []
+        _merge_contacts(whole, rest)
+    return contact_summary_of(whole, partials.slowest_share(runs, 0.1))
+
+
+def _merge_contacts(into: partials.ContactPartial, part: partials.ContactPartial) -> None:
+    for key, (n, answered) in part.by.items():
+        counts = into.by.setdefault(key, [0, 0])
+        counts[0] += n
+        counts[1] += answered
+    into.answer_sum += part.answer_sum
+    into.within += part.within
 
 
 async def refresh(database: Database, *, at: datetime | None = None, max_days: int | None = 400) -> int:
@@ -357,7 +449,13 @@ async def refresh(database: Database, *, at: datetime | None = None, max_days: i
             todo = todo[:max(0, max_days - built)]
         for i in range(0, len(todo), BUILD_CHUNK_DAYS):
             built += await _build(database, jurisdiction_id, zone_name, todo[i:i + BUILD_CHUNK_DAYS], targets, at)
-        built += await _build_months(database, jurisdiction_id, targets, at)
+        built += await _build_months(database, TIMING, jurisdiction_id, targets.version, at)
+        todo = await _contact_days_to_build(database, jurisdiction_id, zone, at)
+        if max_days is not None:
+            todo = todo[:max(0, max_days - built)]
+        for i in range(0, len(todo), BUILD_CHUNK_DAYS):
+            built += await _build_contacts(database, jurisdiction_id, zone_name, todo[i:i + BUILD_CHUNK_DAYS], at)
+        built += await _build_months(database, CONTACTS, jurisdiction_id, CONTACTS_VERSION, at)
     return built
 
 
