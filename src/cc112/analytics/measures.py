@@ -12,7 +12,7 @@ import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, exists, false, func, literal, or_, select, true, tuple_, union_all
@@ -32,6 +32,7 @@ from cc112.geo.models import Region
 from cc112.incidents.models import Incident
 from cc112.public.models import Feedback
 
+ROLLUP_LAYOUT = 2  # raise when analytics.rollups stores something new: older rollups are then rebuilt
 ANSWER_TARGET_S = 10  # share answered within 10 s (European 112 reporting; NFPA 1225)
 
 
@@ -63,24 +64,43 @@ def incident_conditions(scope: Scope, *, in_period: bool = True) -> list[Any]:
     return cond
 
 
-async def incident_breakdown(db: AsyncSession, scope: Scope) -> dict[str, Any]:
-    """Counts by type, priority, kecamatan, local day, and hour × weekday.
+async def incident_counts(db: AsyncSession, scope: Scope, d: Dialect) -> partials.IncidentCounts:
+    """The scope's incidents counted in the tables.
 
     Two passes over the period's incidents (bench/analytics.py: a year of a busy jurisdiction is
     ~125 000 rows): one grouped by type × priority × kecamatan, one by UTC hour, which is turned
     into the local day, hour and weekday here.
     """
-    d = Dialect(db.bind.dialect.name, scope.zone)
     cond = incident_conditions(scope)
-    groups = (await db.execute(
-        select(Incident.incident_type_id, Incident.priority, Incident.region_id, func.count(),
-               func.count().filter(Incident.status == "cancelled"))
-        .where(*cond).group_by(Incident.incident_type_id, Incident.priority, Incident.region_id))).all()
+    counts = partials.IncidentCounts()
+    for type_id, priority, region_id, n, n_cancelled in await db.execute(
+            select(Incident.incident_type_id, Incident.priority, Incident.region_id, func.count(),
+                   func.count().filter(Incident.status == "cancelled"))
+            .where(*cond).group_by(Incident.incident_type_id, Incident.priority, Incident.region_id)):
+        counts.add_group(type_id, priority, region_id, int(n), int(n_cancelled))
+    if d.hours_align:
+        bucket = d.utc_hour(Incident.created_at)
+        for utc_hour, n in await db.execute(select(bucket, func.count()).where(*cond).group_by(bucket)):
+            counts.add_hour(*d.local_day_hour(utc_hour), int(n))
+    else:
+        day_, hour_ = d.local_day(Incident.created_at), d.local_hour(Incident.created_at)
+        for day, hour, n in await db.execute(select(day_, hour_, func.count()).where(*cond).group_by(day_, hour_)):
+            counts.add_hour(day, int(hour), int(n))
+    return counts
+
+
+async def incident_breakdown(db: AsyncSession, scope: Scope) -> dict[str, Any]:
+    """Counts by type, priority, kecamatan, local day, and hour × weekday (settled days from their
+    rollups, see analytics.rollups; the rest from the tables)."""
+    d = Dialect(db.bind.dialect.name, scope.zone)
+    from cc112.analytics import rollups
+
+    counts = await rollups.incident_counts(db, scope, d) or await incident_counts(db, scope, d)
     total = cancelled = outside = 0
     by_type_id: dict[int, int] = defaultdict(int)
     by_priority: dict[int, int] = defaultdict(int)
     by_region_id: dict[int, int] = defaultdict(int)
-    for type_id, priority, region_id, n, n_cancelled in groups:
+    for (type_id, priority, region_id), (n, n_cancelled) in counts.groups.items():
         total, cancelled = total + n, cancelled + n_cancelled
         by_type_id[type_id] += n
         by_priority[priority] += n
@@ -95,7 +115,6 @@ async def incident_breakdown(db: AsyncSession, scope: Scope) -> dict[str, Any]:
     regions = (await db.execute(select(Region.id, Region.code, Region.name)
                                 .where(Region.id.in_(list(by_region_id))))).all()
     by_region = sorted(((code, name, by_region_id[i]) for i, code, name in regions), key=lambda r: (-r[2], r[0]))
-    per_day, heat = await _per_day_and_hour(db, d, cond)
     days = [(scope.period.first_day + timedelta(days=i)).isoformat() for i in range(scope.period.days)]
     return {
         "total": int(total), "cancelled": int(cancelled),
@@ -103,28 +122,9 @@ async def incident_breakdown(db: AsyncSession, scope: Scope) -> dict[str, Any]:
         "by_priority": {f"P{p}": int(by_priority.get(p, 0)) for p in (1, 2, 3, 4)},
         "by_kecamatan": [{"code": c, "name": n, "count": int(k)} for c, n, k in by_region],
         "outside_area": outside,
-        "by_day": [{"day": day_, "count": int(per_day.get(day_, 0))} for day_ in days],
-        "hour_weekday": heat,
+        "by_day": [{"day": day_, "count": int(counts.days.get(day_, 0))} for day_ in days],
+        "hour_weekday": counts.heat,
     }
-
-
-async def _per_day_and_hour(db: AsyncSession, d: Dialect, cond: list[Any]) -> tuple[dict[str, int], list[list[int]]]:
-    """Incidents per local day, and per local weekday (0 = Monday) × hour."""
-    per_day: dict[str, int] = defaultdict(int)
-    heat = [[0] * 24 for _ in range(7)]
-    if d.hours_align:
-        bucket = d.utc_hour(Incident.created_at)
-        for utc_hour, n in (await db.execute(select(bucket, func.count()).where(*cond).group_by(bucket))).all():
-            day, hour = d.local_day_hour(utc_hour)
-            per_day[day] += n
-            heat[date.fromisoformat(day).weekday()][hour] += n
-        return per_day, heat
-    day_, hour_ = d.local_day(Incident.created_at), d.local_hour(Incident.created_at)
-    for day, hour, n in (await db.execute(select(day_, hour_, func.count()).where(*cond)
-                                          .group_by(day_, hour_))).all():
-        per_day[day] += n
-        heat[date.fromisoformat(day).weekday()][int(hour)] += n
-    return per_day, heat
 
 
 class Targets:
@@ -137,10 +137,11 @@ class Targets:
         self._starts = {k: [r.valid_from.timestamp() for r in v] for k, v in self._by.items()}
         self._seconds = {k: [(r.acknowledge_seconds, r.on_scene_seconds, r.resolve_seconds) for r in v]
                          for k, v in self._by.items()}
-        # what rollups were judged against: any added or changed target makes them stale
-        self.version = hashlib.blake2b(repr(sorted(
+        # what rollups were judged against (and how they are laid out): any added or changed target
+        # makes them stale
+        self.version = hashlib.blake2b(repr((ROLLUP_LAYOUT, sorted(
             (r.agency_id, r.priority, r.valid_from.isoformat(), r.acknowledge_seconds, r.on_scene_seconds,
-             r.resolve_seconds) for r in rows)).encode(), digest_size=20).hexdigest()
+             r.resolve_seconds) for r in rows))).encode(), digest_size=20).hexdigest()
         self.longest = max((max(s) for v in self._seconds.values() for s in v), default=0)  # seconds
 
     def at(self, agency_id: int, priority: int, epoch: float) -> AgencyTarget | None:

@@ -12,6 +12,7 @@ import json
 import math
 import struct
 from array import array
+from datetime import date
 from typing import Any
 
 from cc112.analytics.stats import Timing, percentile
@@ -290,3 +291,45 @@ def slowest_share(runs: list[list[float]], share: float) -> list[float]:
     x = nearest_rank_k(runs, n - k + 1)  # the smallest value among the slowest k
     above = [v for r in runs for v in r[bisect.bisect_right(r, x):]]
     return [x] * (k - len(above)) + sorted(above)
+
+
+class IncidentCounts:
+    """Incidents counted by type × priority × kecamatan (with cancellations), by local day and by
+    local weekday × hour."""
+
+    __slots__ = ("groups", "days", "heat")
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple[int, int, int | None], list[int]] = {}  # → [incidents, cancelled]
+        self.days: dict[str, int] = {}  # local day (ISO) → incidents
+        self.heat = [[0] * 24 for _ in range(7)]  # weekday (0 = Monday) × local hour
+
+    def add_group(self, type_id: int, priority: int, region_id: int | None, n: int, cancelled: int) -> None:
+        counts = self.groups.setdefault((type_id, priority, region_id), [0, 0])
+        counts[0] += n
+        counts[1] += cancelled
+
+    def add_hour(self, day: str, hour: int, n: int) -> None:
+        self.days[day] = self.days.get(day, 0) + n
+        self.heat[date.fromisoformat(day).weekday()][hour] += n
+
+    def merge(self, other: IncidentCounts) -> IncidentCounts:
+        for key, (n, cancelled) in other.groups.items():
+            self.add_group(*key, n, cancelled)
+        for day, n in other.days.items():
+            self.days[day] = self.days.get(day, 0) + n
+        for weekday in range(7):
+            for hour in range(24):
+                self.heat[weekday][hour] += other.heat[weekday][hour]
+        return self
+
+    def to_bytes(self) -> bytes:
+        return json.dumps({"g": [[*k, *v] for k, v in self.groups.items()], "d": self.days,
+                           "h": self.heat}, separators=(",", ":")).encode()
+
+    def add_bytes(self, data: bytes) -> IncidentCounts:
+        stored = json.loads(data)
+        other = IncidentCounts()
+        other.groups = {(t, p, r): [n, c] for t, p, r, n, c in stored["g"]}
+        other.days, other.heat = stored["d"], stored["h"]
+        return self.merge(other)

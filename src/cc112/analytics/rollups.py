@@ -53,6 +53,7 @@ CONTACTS_MONTH = "contacts_month"
 MONTH_OF = {TIMING: MONTH, CONTACTS: CONTACTS_MONTH}
 CONTACTS_VERSION = "contacts-1"  # contact statistics depend on no target
 INCIDENT_TIMES = -1  # the priority of the rows with incident-level times (agency 0: every incident)
+INCIDENT_COUNTS = -2  # … and of the rows with incident counts (partials.IncidentCounts)
 COMMIT_LAG = timedelta(seconds=60)  # an Event is taken into account once this old (transactions commit late)
 DIRTY_LIMIT = 5000  # more changed incidents than this since the watermark: read the tables
 BUILD_CHUNK_DAYS = 31
@@ -191,6 +192,22 @@ async def timing_summaries(db: AsyncSession, scope: Any, d: Dialect, now_epoch: 
     return partials.summaries(parts)
 
 
+async def incident_counts(db: AsyncSession, scope: Any, d: Dialect) -> partials.IncidentCounts | None:
+    """measures.incident_counts from rollups plus the tables, or None when no rollup applies."""
+    from cc112.analytics.measures import incident_counts as counted
+
+    plan = await _plan(db, scope)
+    if plan is None:
+        return None
+    whole = partials.IncidentCounts()
+    condition = (DayRollup.priority == INCIDENT_COUNTS) & (DayRollup.agency_id == (scope.agency_id or 0))
+    for *_, data in await plan.stored_rows(db, condition):
+        whole.add_bytes(data)
+    for rest in plan.rest_scopes():
+        whole.merge(await counted(db, rest, d))
+    return whole
+
+
 async def incident_times(db: AsyncSession, scope: Any, d: Dialect) -> dict[str, Any] | None:
     """measures.jurisdiction_times from rollups plus the tables, or None when no rollup applies."""
     from cc112.analytics.measures import incident_time_rows
@@ -265,7 +282,7 @@ async def _days_to_build(database: Database, jurisdiction_id: int, zone: ZoneInf
 async def _build(database: Database, jurisdiction_id: int, zone_name: str, days: list[date], targets: Any,
                  at: datetime) -> int:
     """Roll up these days (consecutive or not, within a month or so); returns how many settled."""
-    from cc112.analytics.measures import Scope, _assignment_stmt, incident_time_stmt
+    from cc112.analytics.measures import Scope, _assignment_stmt, incident_conditions, incident_time_stmt
 
     now_epoch = at.timestamp()
     wanted = set(days)
@@ -301,6 +318,25 @@ async def _build(database: Database, jurisdiction_id: int, zone_name: str, days:
                 if times is None:
                     times = incidents[day][key] = partials.IncidentTimes()
                 times.add(response, resolution)
+        counts: dict[date, dict[int, partials.IncidentCounts]] = defaultdict(dict)
+        counted: set[tuple[int, int]] = set()
+        for incident_id, created, type_id, priority, region_id, status, agency_id in await db.execute(
+                select(Incident.id, d.epoch(Incident.created_at), Incident.incident_type_id, Incident.priority,
+                       Incident.region_id, Incident.status, Assignment.agency_id)
+                .outerjoin(Assignment, Assignment.incident_id == Incident.id).where(*incident_conditions(scope))):
+            local = created + offset
+            day = date.fromordinal(epoch_day + int(local // 86400))
+            if day not in wanted:
+                continue
+            for key in (0, agency_id):  # every incident, and the incidents of each agency assigned
+                if key is None or (incident_id, key) in counted:
+                    continue
+                counted.add((incident_id, key))
+                piece = counts[day].get(key)
+                if piece is None:
+                    piece = counts[day][key] = partials.IncidentCounts()
+                piece.add_group(type_id, priority, region_id, 1, int(status == "cancelled"))
+                piece.add_hour(day.isoformat(), int(local % 86400 // 3600), 1)
     settled = [day for day in days if not any(p.pending for p in per_day[day].values())]
     if not settled:
         return 0
@@ -319,6 +355,9 @@ async def _build(database: Database, jurisdiction_id: int, zone_name: str, days:
             rows += [dict(jurisdiction_id=jurisdiction_id, kind=TIMING, day=day, agency_id=agency_id,
                           priority=INCIDENT_TIMES, version=targets.version, built_at=at, data=times.to_bytes())
                      for agency_id, times in sorted(incidents[day].items())]
+            rows += [dict(jurisdiction_id=jurisdiction_id, kind=TIMING, day=day, agency_id=agency_id,
+                          priority=INCIDENT_COUNTS, version=targets.version, built_at=at, data=piece.to_bytes())
+                     for agency_id, piece in sorted(counts[day].items())]
         await db.execute(DayRollup.__table__.insert(), rows)
     return len(settled)
 
@@ -344,7 +383,8 @@ async def _build_months(database: Database, kind: str, jurisdiction_id: int, ver
                 if piece is None:
                     piece = merged[(agency_id, priority)] = (
                         partials.ContactPartial() if kind == CONTACTS else
-                        partials.IncidentTimes() if priority == INCIDENT_TIMES else partials.TimingPartial())
+                        partials.IncidentTimes() if priority == INCIDENT_TIMES else
+                        partials.IncidentCounts() if priority == INCIDENT_COUNTS else partials.TimingPartial())
                 piece.add_bytes(data)
         rows = [dict(agency_id=a, priority=p, data=piece.to_bytes()) for (a, p), piece in sorted(merged.items())]
         if (0, 0) not in merged:
