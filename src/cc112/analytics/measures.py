@@ -298,13 +298,17 @@ async def jurisdiction_times(db: AsyncSession, scope: Scope) -> dict[str, Any]:
 
 
 def _answer_seconds(d: Dialect) -> Any:
+    """Answer time in seconds, answered "early" = 0 s; NULL when not answered (PostgreSQL's
+    greatest() would turn NULL into 0, SQLite's max() keeps it)."""
     seconds = d.seconds(Contact.received_at, Contact.answered_at)
-    return func.max(seconds, 0.0) if not d.pg else func.greatest(seconds, 0.0)  # answered "early" = 0 s
+    if not d.pg:
+        return func.max(seconds, 0.0)
+    return case((Contact.answered_at.is_(None), None), else_=func.greatest(seconds, 0.0))
 
 
 async def contact_rows(db: AsyncSession, jurisdiction_id: int, period: Period, d: Dialect) -> list[Any]:
-    """(received epoch, channel, classification, answer s or None) of the period's contacts."""
-    return list(await db.execute(select(d.epoch(Contact.received_at), Contact.channel, Contact.classification,
+    """(received at, channel, classification, answer s or None) of the period's contacts."""
+    return list(await db.execute(select(Contact.received_at, Contact.channel, Contact.classification,
                                         _answer_seconds(d)).where(
         Contact.jurisdiction_id == jurisdiction_id, Contact.received_at >= period.start,
         Contact.received_at < period.end, Contact.is_exercise.is_(False))))

@@ -290,10 +290,10 @@ async def _build(database: Database, jurisdiction_id: int, zone_name: str, days:
     async with database.session(write=False) as db:
         d = Dialect(db.bind.dialect.name, zone_name)
         scope = Scope(jurisdiction_id, _local_range(min(days), max(days), zone_name, "rollup"), zone_name)
-        offset = d.offset_minutes * 60
-        epoch_day = date(1970, 1, 1).toordinal()
-        for r in await db.execute(_assignment_stmt(scope, d)):
-            day = date.fromordinal(epoch_day + int((r[8] + offset) // 86400))  # the incident's local day
+        zone = ZoneInfo(zone_name)
+        # the local day from the stored time itself (the epoch columns are rounded to milliseconds)
+        for r in await db.execute(_assignment_stmt(scope, d).add_columns(Incident.created_at.label("at"))):
+            day = r[9].astimezone(zone).date()  # the incident's local day
             if day not in wanted:
                 continue
             groups = per_day[day]
@@ -304,10 +304,10 @@ async def _build(database: Database, jurisdiction_id: int, zone_name: str, days:
             part.add(r, targets.seconds_at(r[0], r[1], r[3]), now_epoch)
         incidents: dict[date, dict[int, partials.IncidentTimes]] = defaultdict(dict)
         seen: set[tuple[int, int]] = set()
-        for incident_id, created, response, resolution, agency_id in await db.execute(
-                incident_time_stmt(scope, d).add_columns(Assignment.agency_id)
+        for incident_id, _created, response, resolution, agency_id, created_at in await db.execute(
+                incident_time_stmt(scope, d).add_columns(Assignment.agency_id, Incident.created_at.label("at"))
                 .outerjoin(Assignment, Assignment.incident_id == Incident.id)):
-            day = date.fromordinal(epoch_day + int((created + offset) // 86400))
+            day = created_at.astimezone(zone).date()
             if day not in wanted:
                 continue
             for key in (0, agency_id):  # every incident, and the incidents of each agency assigned
@@ -320,12 +320,12 @@ async def _build(database: Database, jurisdiction_id: int, zone_name: str, days:
                 times.add(response, resolution)
         counts: dict[date, dict[int, partials.IncidentCounts]] = defaultdict(dict)
         counted: set[tuple[int, int]] = set()
-        for incident_id, created, type_id, priority, region_id, status, agency_id in await db.execute(
-                select(Incident.id, d.epoch(Incident.created_at), Incident.incident_type_id, Incident.priority,
+        for incident_id, created_at, type_id, priority, region_id, status, agency_id in await db.execute(
+                select(Incident.id, Incident.created_at, Incident.incident_type_id, Incident.priority,
                        Incident.region_id, Incident.status, Assignment.agency_id)
                 .outerjoin(Assignment, Assignment.incident_id == Incident.id).where(*incident_conditions(scope))):
-            local = created + offset
-            day = date.fromordinal(epoch_day + int(local // 86400))
+            local = created_at.astimezone(zone)
+            day = local.date()
             if day not in wanted:
                 continue
             for key in (0, agency_id):  # every incident, and the incidents of each agency assigned
@@ -336,7 +336,7 @@ async def _build(database: Database, jurisdiction_id: int, zone_name: str, days:
                 if piece is None:
                     piece = counts[day][key] = partials.IncidentCounts()
                 piece.add_group(type_id, priority, region_id, 1, int(status == "cancelled"))
-                piece.add_hour(day.isoformat(), int(local % 86400 // 3600), 1)
+                piece.add_hour(day.isoformat(), local.hour, 1)
     settled = [day for day in days if not any(p.pending for p in per_day[day].values())]
     if not settled:
         return 0
@@ -421,11 +421,10 @@ async def _build_contacts(database: Database, jurisdiction_id: int, zone_name: s
     per_day: dict[date, partials.ContactPartial] = {day: partials.ContactPartial() for day in days}
     async with database.session(write=False) as db:
         d = Dialect(db.bind.dialect.name, zone_name)
-        offset = d.offset_minutes * 60
-        epoch_day = date(1970, 1, 1).toordinal()
+        zone = ZoneInfo(zone_name)
         span = _local_range(min(days), max(days), zone_name, "rollup")
         for received, channel, klass, answer_s in await contact_rows(db, jurisdiction_id, span, d):
-            part = per_day.get(date.fromordinal(epoch_day + int((received + offset) // 86400)))
+            part = per_day.get(received.astimezone(zone).date())
             if part is not None:
                 part.add(channel, klass, answer_s, ANSWER_TARGET_S)
     async with database.session_scope() as db:
