@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import func, or_, select, update
 
 from cc112 import clock
-from cc112.agencies.models import Agency
+from cc112.agencies.models import Agency, AgencyTarget
 from cc112.analytics import measures, partials, rollups
 from cc112.analytics.models import DayRollup, RollupState
 from cc112.analytics.service import build_scope
@@ -38,8 +38,7 @@ from tests.conftest import LUWUK_FIRE
 
 HISTORY_END = NOW - timedelta(days=3)  # 12 December, 12:00 WITA
 FIRST_DAY = date(2026, 7, 1)  # the history starts on 19 July: the builder starts at the first of its month
-LAST_SETTLED = date(2026, 12, 7)  # 15 December − (7 days + 1)
-YESTERDAY = date(2026, 12, 14)  # contacts: a day is stored once it is over (later changes come with Events)
+YESTERDAY = date(2026, 12, 14)  # the builder stores days that are over (later changes come with Events) …
 MONTHS = [date(2026, m, 1) for m in (7, 8, 9, 10, 11)]  # complete months: July (from its 1st) to November
 PERIODS: dict[str, dict[str, str]] = {
     "30d": {"period": "30d"},  # 16 November – 15 December
@@ -54,6 +53,55 @@ Key = tuple[str, str | None]
 
 def days(first: date, last: date) -> set[date]:
     return {first + timedelta(days=i) for i in range((last - first).days + 1)}
+
+
+def runs_of(some: set[date]) -> list[tuple[date, date]]:
+    out: list[tuple[date, date]] = []
+    for day in sorted(some):
+        if out and out[-1][1] + timedelta(days=1) == day:
+            out[-1] = (out[-1][0], day)
+        else:
+            out.append((day, day))
+    return out
+
+
+def month_days(first: date) -> set[date]:
+    nxt = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return days(first, nxt - timedelta(days=1))
+
+
+async def settled_days(database: Database, at: datetime = NOW) -> set[date]:
+    """… and, for the scorecard, on which nothing is pending at `at` — worked out here from the tables:
+    a live assignment with a step not yet taken whose deadline (target in force when requested) is ahead."""
+    async with database.session(write=False) as db:
+        targets = list(await db.scalars(select(AgencyTarget)))
+        rows = (await db.execute(
+            select(Incident.created_at, Incident.priority, Assignment.agency_id, Assignment.status,
+                   Assignment.requested_at, Assignment.acknowledged_at, Assignment.en_route_at, Assignment.on_scene_at,
+                   Assignment.completed_at).join(Incident, Incident.id == Assignment.incident_id)
+            .where(Incident.is_exercise.is_(False), Incident.status != "merged"))).all()
+    pending = set()
+    for created, priority, agency_id, status, requested, acknowledged, en_route, on_scene, completed in rows:
+        if status in ("declined", "cancelled"):
+            continue
+        in_force = max((t for t in targets if (t.agency_id, t.priority) == (agency_id, priority)
+                        and t.valid_from <= requested), key=lambda t: t.valid_from, default=None)
+        if in_force is None:
+            continue
+        steps = ((acknowledged or en_route, requested, in_force.acknowledge_seconds),
+                 (on_scene, created, in_force.on_scene_seconds), (completed, created, in_force.resolve_seconds))
+        if any(done is None and start + timedelta(seconds=limit) > at for done, start, limit in steps):
+            pending.add(local_day(created))
+    assert pending, "the history's last days should still have steps under way"
+    return days(FIRST_DAY, YESTERDAY) - pending
+
+
+def expected_plan(scope: measures.Scope, stored: set[date]) -> tuple[list[date], list[Any], list[Any]]:
+    """(whole months from month rows, runs of day rows, runs read from the tables) for a period."""
+    period = days(scope.period.first_day, scope.period.last_day)
+    months = [m for m in MONTHS if month_days(m) <= period and month_days(m) <= stored]
+    in_months = {day for m in months for day in month_days(m)}
+    return months, runs_of(stored & period - in_months), runs_of(period - stored)
 
 
 class _Stopped(datetime):
@@ -177,12 +225,14 @@ async def test_rollups_give_exactly_the_tables_numbers_for_every_period_and_agen
     assert tables[("365d", None)]["times"]["incidents"] > 1500
 
     built = await rollups.refresh(generated, max_days=None)
-    # every settled day has its marker; December's first week is stored as days, complete months merged
-    assert await markers(generated) == days(FIRST_DAY, LAST_SETTLED)
+    # every settled day has its marker; December's settled days are stored as days, complete months merged
+    settled = await settled_days(generated)
+    assert date(2026, 12, 1) in settled and date(2026, 12, 12) not in settled  # history ends 12 December
+    assert await markers(generated) == settled
     assert await markers(generated, rollups.MONTH) == set(MONTHS)
     assert await markers(generated, rollups.CONTACTS) == days(FIRST_DAY, YESTERDAY)
     assert await markers(generated, rollups.CONTACTS_MONTH) == set(MONTHS)
-    assert built == 2 * len(MONTHS) + len(days(FIRST_DAY, LAST_SETTLED)) + len(days(FIRST_DAY, YESTERDAY))
+    assert built == 2 * len(MONTHS) + len(settled) + len(days(FIRST_DAY, YESTERDAY))
     async with generated.session(write=False) as db:
         kinds = dict((await db.execute(select(DayRollup.kind, func.count()).where(DayRollup.priority != 0)
                                        .group_by(DayRollup.kind))).all())
@@ -191,11 +241,9 @@ async def test_rollups_give_exactly_the_tables_numbers_for_every_period_and_agen
     # the rollups are used, month rows where a whole month is in the period, day rows elsewhere
     found = await plans(generated, scoped)
     for agency in AGENCIES:
-        assert found[("30d", agency)] == ([], [(date(2026, 11, 16), LAST_SETTLED)],
-                                          [(date(2026, 12, 8), date(2026, 12, 15))])
-        assert found[("365d", agency)] == (MONTHS, [(date(2026, 12, 1), LAST_SETTLED)],
-                                           [(date(2025, 12, 16), date(2026, 6, 30)),
-                                            (date(2026, 12, 8), date(2026, 12, 15))])
+        for period in ("30d", "365d"):
+            assert found[(period, agency)] == expected_plan(scoped[(period, agency)], settled)
+        assert found[("365d", agency)][0] == MONTHS and found[("30d", agency)][0] == []
         assert found[("2026-10", agency)] == ([date(2026, 10, 1)], [], [])
         assert found[("custom", agency)] == ([date(2026, 10, 1)], [(date(2026, 9, 17), date(2026, 9, 30)),
                                                                     (date(2026, 11, 1), date(2026, 11, 20))], [])
@@ -250,9 +298,10 @@ async def test_unsettled_days_are_not_stored_until_every_step_is_taken_or_overdu
     scoped = await scopes(generated, {**PERIODS, "2026-11": {"period": "month", "month": "2026-11"}}, (None, "DAMKAR"))
 
     await rollups.refresh(generated, max_days=None)
-    # the last 8 days are never taken (the longest target is 7 days); 20 November is held back, and
-    # with it November's month row
-    assert await markers(generated) == days(FIRST_DAY, LAST_SETTLED) - {date(2026, 11, 20)}
+    # days with a step under way are not stored; 20 November is held back, and with it November's month row
+    settled = await settled_days(generated)
+    assert date(2026, 11, 20) not in settled
+    assert await markers(generated) == settled
     assert await markers(generated, rollups.MONTH) == set(MONTHS) - {date(2026, 11, 1)}
     found = await plans(generated, scoped)
     assert found[("2026-11", None)] == ([], [(date(2026, 11, 1), date(2026, 11, 19)),
@@ -376,7 +425,7 @@ async def test_a_target_change_sets_the_rollups_aside_until_they_are_rebuilt_aga
     assert_same(await measure(generated, scoped), tables)
 
     # the builder rebuilds every day and month against the new targets
-    assert await rollups.refresh(generated, max_days=None) == len(days(FIRST_DAY, LAST_SETTLED)) + len(MONTHS)
+    assert await rollups.refresh(generated, max_days=None) == len(await settled_days(generated)) + len(MONTHS)
     async with generated.session(write=False) as db:
         assert set(await db.scalars(select(DayRollup.version).distinct().where(
             DayRollup.kind.in_((rollups.TIMING, rollups.MONTH))))) == {version}

@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, or_, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cc112.analytics import partials
@@ -127,18 +126,21 @@ class _Plan:
                 for a, b in self.rest]
 
     async def stored_rows(self, db: AsyncSession, condition: Any) -> list[Any]:
-        """(day, agency, priority, data) of the stored months and days matching `condition`."""
+        """(day, agency, priority, data) of the stored months and days matching `condition`.
+
+        One statement per month list and per run of days, so that each reads a range of the
+        rollups' unique index (an OR of them reads the whole jurisdiction)."""
         s = self.scope
-        month_kind = MONTH_OF[self.kind]
-        parts = [(DayRollup.kind == month_kind) & DayRollup.day.in_(sorted(self.months))] if self.months else []
-        parts += [(DayRollup.kind == self.kind) & (DayRollup.day >= a) & (DayRollup.day <= b)
+        base = select(DayRollup.day, DayRollup.agency_id, DayRollup.priority, DayRollup.data).where(
+            DayRollup.jurisdiction_id == s.jurisdiction_id, condition, DayRollup.version == self.version)
+        parts = [base.where(DayRollup.kind == MONTH_OF[self.kind], DayRollup.day.in_(sorted(self.months)))
+                 ] if self.months else []
+        parts += [base.where(DayRollup.kind == self.kind, DayRollup.day >= a, DayRollup.day <= b)
                   for a, b in self.day_runs]
-        if not parts:
-            return []
-        stmt = select(DayRollup.day, DayRollup.agency_id, DayRollup.priority, DayRollup.data).where(
-            DayRollup.jurisdiction_id == s.jurisdiction_id, condition, DayRollup.version == self.version,
-            or_(*parts))
-        return list(await db.execute(stmt))
+        rows: list[Any] = []
+        for stmt in parts:
+            rows += list(await db.execute(stmt))
+        return rows
 
 
 def _marked(kind: str, jurisdiction_id: int, version: str) -> Any:
@@ -270,8 +272,9 @@ async def _days_to_build(database: Database, jurisdiction_id: int, zone: ZoneInf
             Incident.jurisdiction_id == jurisdiction_id, Incident.is_exercise.is_(False)))
         if oldest is None:
             return [], targets
-        # a day can settle once its last deadline has passed (later-requested assignments: see _build)
-        last = at.astimezone(zone).date() - timedelta(days=math.ceil(targets.longest / 86400) + 1)
+        # up to yesterday: a day is stored once nothing in it is pending any more (see _build), which
+        # for most days is long before the longest target has passed
+        last = at.astimezone(zone).date() - timedelta(days=1)
         done = set(await db.scalars(select(DayRollup.day).where(
             DayRollup.jurisdiction_id == jurisdiction_id, DayRollup.kind == TIMING, DayRollup.agency_id == 0,
             DayRollup.priority == 0, DayRollup.version == targets.version)))
