@@ -46,8 +46,9 @@ class Settings(BaseSettings):
     map_tile_url: str = Field("", description="XYZ tile URL; empty = plain background with markers")
     audit_chain_seconds: float = Field(1.0, ge=0, description="how often new audit entries are chained; 0 = off")
     deadline_sweep_seconds: float = Field(5.0, ge=0, description="0 turns the sweeper off")
-    analytics_rollup_seconds: float = Field(60.0, ge=0, description="how often settled days are rolled up for the "
-                                            "dashboard; 0 = off (the dashboard then reads the tables only)")
+    analytics_rollup_seconds: float = Field(300.0, ge=0, description="how often settled days are rolled up for the "
+                                            "dashboard (the numbers are exact either way: days not rolled up yet "
+                                            "are read from the tables); 0 = off")
     sms_secret: str = Field("", repr=False, description="HMAC-SHA256 secret shared with the SMS gateway; "
                             "empty = the SMS channel answers 503")
     sms_outbound_url: str = Field("", description="gateway URL that sends replies (POST JSON {to, text, reference})")

@@ -32,7 +32,7 @@ from cc112.geo.models import Region
 from cc112.incidents.models import Incident
 from cc112.public.models import Feedback
 
-ROLLUP_LAYOUT = 2  # raise when analytics.rollups stores something new: older rollups are then rebuilt
+ROLLUP_LAYOUT = 3  # raise when analytics.rollups stores something new: older rollups are then rebuilt
 ANSWER_TARGET_S = 10  # share answered within 10 s (European 112 reporting; NFPA 1225)
 
 

@@ -38,7 +38,8 @@ class TimingPartial:
         self.n = self.declined = self.reassigned = self.pending = 0
         self.expected = [0, 0, 0]
         self.within = [0, 0, 0]
-        self.values: tuple[list[float], list[float], list[float]] = ([], [], [])
+        # array('d') while collecting (stored days are copied in as bytes), lists once sorted
+        self.values: Any = (array("d"), array("d"), array("d"))
 
     def add(self, row: Any, targets: tuple[int | None, int | None, int | None], now_epoch: float) -> None:
         """row: (agency, priority, status, requested, acknowledge s, response s, resolution s, reassigned,
@@ -94,25 +95,24 @@ class TimingPartial:
         self.declined += c[1]
         self.reassigned += c[2]
         self.pending += c[3]
-        floats = memoryview(data)[_TIMING_HEADER.size:].cast("d")
-        at = 0
+        at = _TIMING_HEADER.size
         for i in range(3):
             self.expected[i] += c[4 + i]
             self.within[i] += c[7 + i]
-            self.values[i].extend(floats[at:at + c[10 + i]])
-            at += c[10 + i]
+            end = at + 8 * c[10 + i]
+            self.values[i].frombytes(data[at:end])
+            at = end
         return self
 
     # ---- the result
 
     def sort(self) -> TimingPartial:
-        for v in self.values:
-            v.sort()
+        self.values = tuple(sorted(v) for v in self.values)
         return self
 
     def summary(self, sorted_values: list[list[list[float]]] | None = None) -> dict[str, Any]:
-        """sorted_values: for each step, sorted runs whose union is the values (default: this piece's,
-        which must be sorted, see sort())."""
+        """sorted_values: for each step, sorted runs whose union is the values (default: this piece's
+        own, which sort() must have sorted)."""
         runs = sorted_values or [[v] for v in self.values]
         out: dict[str, Any] = {"assignments": self.n}
         for i, name in enumerate(STEPS):

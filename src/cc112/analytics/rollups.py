@@ -50,7 +50,7 @@ MONTH = "timing_month"  # the same rows merged over a whole local month (day = i
 CONTACTS = "contacts"  # one row per local day: contact counts and sorted answer times
 CONTACTS_MONTH = "contacts_month"
 MONTH_OF = {TIMING: MONTH, CONTACTS: CONTACTS_MONTH}
-CONTACTS_VERSION = "contacts-1"  # contact statistics depend on no target
+CONTACTS_VERSION = "contacts-2"  # contact statistics depend on no target
 INCIDENT_TIMES = -1  # the priority of the rows with incident-level times (agency 0: every incident)
 INCIDENT_COUNTS = -2  # … and of the rows with incident counts (partials.IncidentCounts)
 COMMIT_LAG = timedelta(seconds=60)  # an Event is taken into account once this old (transactions commit late)
