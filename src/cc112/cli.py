@@ -174,8 +174,10 @@ def demo(
     host: str = "127.0.0.1", port: int = 8112,
     every: Annotated[float, typer.Option(help="mean seconds between simulated contacts")] = 6.0,
     keep: Annotated[bool, typer.Option(help="keep the existing demo database")] = False,
+    history: Annotated[int, typer.Option(min=0, help="incidents of generated history (the year before today) for "
+                                                     "the leaders' dashboard; 0 = none")] = 20_000,
 ) -> None:
-    """Fresh demo database, seeded, with demo logins and a live simulated workload."""
+    """Fresh demo database, seeded, with demo logins, a year of history and a live simulated workload."""
     import uvicorn
 
     from cc112.app import create_app
@@ -189,6 +191,8 @@ def demo(
     settings = _settings(data_dir=demo_dir, database_url=f"sqlite:///{(demo_dir / 'cc112.sqlite3').resolve()}")
     upgrade(settings.db_url)
     logins = asyncio.run(_demo_setup(settings))
+    if history and not keep:
+        asyncio.run(_demo_history(settings, history))
     table = Table(title="Demo logins (Kabupaten Banggai)")
     for column in ("username", "password", "role", "agency"):
         table.add_column(column)
@@ -198,6 +202,25 @@ def demo(
     console.print(f"API docs: http://{host}:{port}/docs   live events: /api/v1/events/stream")
     app_ = create_app(settings, background=[_simulate(every)])
     uvicorn.run(app_, host=host, port=port, log_level="warning")
+
+
+async def _demo_history(settings: Settings, incidents: int) -> None:
+    """A year of history ending at local midnight (today belongs to the live simulator's tickets)."""
+    from datetime import datetime, time
+
+    from cc112.clock import now
+    from cc112.db import Database
+    from cc112.training.history import generate
+
+    database = Database(settings)
+    try:
+        end = datetime.combine(now().astimezone(settings.zone).date(), time.min, settings.zone)
+        with console.status(f"generating {incidents} incidents of history for the dashboard …"):
+            report = await generate(database, incidents=incidents, years=1.0, seed=112, end=end)
+        console.print(f"history {report.first_day} … {report.last_day}: {report.incidents} incidents, "
+                      f"{report.contacts} contacts in {report.seconds:.0f} s")
+    finally:
+        await database.dispose()
 
 
 async def _demo_setup(settings: Settings) -> list[tuple[str, str, str, str]]:
