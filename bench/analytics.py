@@ -10,6 +10,9 @@ created through the admin URL), `cc112 db upgrade`, `cc112 seed`, a leader accou
 `cc112 simulate history --incidents N --years Y --seed S` (timed). With --reuse the database is
 taken as it is (only `db upgrade`, so new indexes are built, and the leader account if missing).
 With --keep a prepared database is kept for --reuse; otherwise it is removed at the end.
+Then `cc112 analytics rollup` (timed) rolls up every settled day, as the app's background builder
+does after a start; with --no-rollups the rollups are dropped instead and the server's builder is
+off, so every request reads the tables (the baseline the rollups are judged against).
 
 Then one `cc112 serve` process (one uvicorn worker, background sweepers on, as in production)
 on a free port of 127.0.0.1, a login as the leader, and, all in the same run:
