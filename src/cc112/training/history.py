@@ -214,10 +214,16 @@ class Generator:
                 ("sms" if rng.random() < 0.05 else "phone") if klass == "prank"
                 else self.channels[0][bisect.bisect_left(self.channels[1], rng.random() * self.channels[1][-1])])
             answered = None if klass == "abandoned" else self._answer(channel, received, busy)
-        ended = {"abandoned": received + rng.uniform(3, 25), "ghost": (answered or received) + rng.uniform(5, 25),
-                 "prank": (answered or received) + world.lognormal(rng, 40, 0.5),
-                 "emergency": (answered or received) + world.lognormal(rng, 100, 0.5)}.get(
+        ended: float | None = {
+            "abandoned": received + rng.uniform(3, 25), "ghost": (answered or received) + rng.uniform(5, 25),
+            "prank": (answered or received) + world.lognormal(rng, 40, 0.5),
+            "emergency": (answered or received) + world.lognormal(rng, 100, 0.5)}.get(
             klass, (answered or received) + world.lognormal(rng, 80, 0.6))
+        # a call still ringing or going on when the history ends (now): nothing after the end is written
+        if klass != "emergency" and answered is not None and answered > self.end:
+            answered = None
+        if ended is not None and ended > self.end:
+            ended = None
         number = None if channel in ("walk_in", "radio") else (
             self.pool[bisect.bisect_left(self.pool_cum, rng.random() * self.pool_cum[-1])]
             if klass == "prank" and rng.random() < PRANK_FROM_POOL else _number(rng))
@@ -226,7 +232,7 @@ class Generator:
             kec = front["kec"]
             lat, lon = round(kec.lat + rng.gauss(0, 0.015), 5), round(kec.lon + rng.gauss(0, 0.015), 5)
             accuracy, source = round(rng.uniform(8, 80), 1), "gps" if channel in ("app", "web") else "aml"
-        at = answered or ended
+        at = min(answered or ended or received, self.end)
         blocked = number is not None and number in self.blocks and self.blocks[number]["blocked_until"] > at
         row = {"id": front["contact_id"], "jurisdiction_id": self.ref.jurisdiction_id, "channel": channel,
                "caller_number": number, "caller_name": None, "received_at": received, "answered_at": answered,
