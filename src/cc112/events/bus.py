@@ -32,17 +32,11 @@ class Subscription:
         return await self.queue.get()
 
 
-class LocalBus:
-    """In-process bus: one instance, no services needed."""
+class Fanout:
+    """Subscribers and the delivery of a message to each (the bus, and each instance's event feed)."""
 
     def __init__(self) -> None:
         self._subscribers: set[Subscription] = set()
-
-    async def start(self) -> None:
-        return None
-
-    async def stop(self) -> None:
-        self._subscribers.clear()
 
     def subscribe(self) -> Subscription:
         sub = Subscription()
@@ -59,6 +53,16 @@ class LocalBus:
     def _fanout(self, message: dict[str, Any]) -> None:
         for sub in list(self._subscribers):
             sub.offer(message)
+
+
+class LocalBus(Fanout):
+    """In-process bus: one instance, no services needed."""
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        self._subscribers.clear()
 
     async def publish(self, message: dict[str, Any]) -> None:
         self._fanout(message)

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from cc112.events.bus import LocalBus, Subscription
+from cc112.events.bus import Fanout, LocalBus
 from cc112.events.models import Event
 from cc112.events.service import event_to_dict, last_id
 
@@ -56,11 +56,11 @@ class Position:
         return event_id <= self.low or event_id in self._seen
 
 
-class EventFeed:
+class EventFeed(Fanout):
     def __init__(self, database: Any, bus: LocalBus) -> None:
+        super().__init__()
         self.database = database
         self.bus = bus
-        self._subscribers: set[Subscription] = set()
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self.position: Position | None = None
@@ -81,18 +81,6 @@ class EventFeed:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self.bus.unsubscribe(self._announcements)
-
-    def subscribe(self) -> Subscription:
-        sub = Subscription()
-        self._subscribers.add(sub)
-        return sub
-
-    def unsubscribe(self, sub: Subscription) -> None:
-        self._subscribers.discard(sub)
-
-    @property
-    def subscriber_count(self) -> int:
-        return len(self._subscribers)
 
     async def _listen(self) -> None:
         while True:
@@ -137,8 +125,7 @@ class EventFeed:
                     message = event_to_dict(ev)
                     # Encoded once here, not once per connected console.
                     message["_json"] = json.dumps(message, separators=(",", ":"))
-                    for sub in list(self._subscribers):
-                        sub.offer(message)
+                    self._fanout(message)
             if len(rows) < PAGE:
                 return
             after = rows[-1].id
