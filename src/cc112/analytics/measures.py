@@ -263,17 +263,20 @@ async def scorecard(db: AsyncSession, scope: Scope) -> list[dict[str, Any]]:
             for agency_id in sorted(summaries, key=lambda a: agencies[a].code)]
 
 
+def incident_time_columns(d: Dialect) -> tuple[Any, Any]:
+    """An incident's response (created → first on scene) and resolution (created → resolved) seconds."""
+    return (d.seconds(Incident.created_at, Incident.first_on_scene_at).label("response"),
+            d.seconds(Incident.created_at, Incident.resolved_at).label("resolution"))
+
+
 def incident_time_stmt(scope: Scope, d: Dialect) -> Any:
-    """(incident id, created epoch, response s, resolution s) of the scope's incidents (not cancelled)."""
-    return select(Incident.id, d.epoch(Incident.created_at),
-                  d.seconds(Incident.created_at, Incident.first_on_scene_at).label("response"),
-                  d.seconds(Incident.created_at, Incident.resolved_at).label("resolution")).where(
-        *incident_conditions(scope), Incident.status != "cancelled")
+    """(response s, resolution s) of the scope's incidents (not cancelled: stood down, nothing to measure)."""
+    return select(*incident_time_columns(d)).where(*incident_conditions(scope), Incident.status != "cancelled")
 
 
 async def incident_time_rows(db: AsyncSession, scope: Scope, d: Dialect) -> list[tuple[Any, Any]]:
     """(response s, resolution s) per incident of the scope."""
-    return [(r[2], r[3]) for r in await db.execute(incident_time_stmt(scope, d))]
+    return [(r[0], r[1]) for r in await db.execute(incident_time_stmt(scope, d))]
 
 
 async def jurisdiction_times(db: AsyncSession, scope: Scope) -> dict[str, Any]:

@@ -67,6 +67,13 @@ class TimingPartial:
                     self.within[i] += 1
 
     def merge(self, other: TimingPartial) -> TimingPartial:
+        self.merge_counts(other)
+        for i in range(3):
+            self.values[i].extend(other.values[i])
+        return self
+
+    def merge_counts(self, other: TimingPartial) -> TimingPartial:
+        """The counters only (the values stay where they are)."""
         self.n += other.n
         self.declined += other.declined
         self.reassigned += other.reassigned
@@ -74,7 +81,6 @@ class TimingPartial:
         for i in range(3):
             self.expected[i] += other.expected[i]
             self.within[i] += other.within[i]
-            self.values[i].extend(other.values[i])
         return self
 
     # ---- storage (analytics.rollups): 13 int64 counters, then each step's values as sorted float64s
@@ -230,13 +236,7 @@ def summaries(parts: Partials) -> dict[int, dict[int | None, dict[str, Any]]]:
     for agency_id, mine in by_agency.items():
         whole = TimingPartial()
         for part in mine.values():
-            part.sort()
-            whole.n += part.n
-            whole.declined += part.declined
-            whole.reassigned += part.reassigned
-            for i in range(3):
-                whole.expected[i] += part.expected[i]
-                whole.within[i] += part.within[i]
+            whole.merge_counts(part.sort())
         # all priorities: percentiles over the priorities' sorted values, without sorting them again
         runs = [[part.values[i] for part in mine.values()] for i in range(3)]
         out[agency_id] = {None: whole.summary(runs), **{p: part.summary() for p, part in mine.items()}}
@@ -262,6 +262,16 @@ class ContactPartial:
             self.answer_sum += answer_s
             self.within += answer_s <= target_s
             self.values.append(answer_s)
+
+    def merge_counts(self, other: ContactPartial) -> ContactPartial:
+        """The counters only (the answer times stay where they are)."""
+        for key, (n, answered) in other.by.items():
+            counts = self.by.setdefault(key, [0, 0])
+            counts[0] += n
+            counts[1] += answered
+        self.answer_sum += other.answer_sum
+        self.within += other.within
+        return self
 
     def to_bytes(self) -> bytes:
         header = json.dumps({"by": [[c, k, n, a] for (c, k), (n, a) in sorted(self.by.items(), key=str)],

@@ -275,9 +275,7 @@ async def _days_to_build(database: Database, jurisdiction_id: int, zone: ZoneInf
         # up to yesterday: a day is stored once nothing in it is pending any more (see _build), which
         # for most days is long before the longest target has passed
         last = at.astimezone(zone).date() - timedelta(days=1)
-        done = set(await db.scalars(select(DayRollup.day).where(
-            DayRollup.jurisdiction_id == jurisdiction_id, DayRollup.kind == TIMING, DayRollup.agency_id == 0,
-            DayRollup.priority == 0, DayRollup.version == targets.version)))
+        done = set(await db.scalars(_marked(TIMING, jurisdiction_id, targets.version)))
     # from the first of the oldest month, so that every month can be complete
     return [day for day in _days(_local_day(oldest, zone).replace(day=1), last) if day not in done], targets
 
@@ -285,7 +283,7 @@ async def _days_to_build(database: Database, jurisdiction_id: int, zone: ZoneInf
 async def _build(database: Database, jurisdiction_id: int, zone_name: str, days: list[date], targets: Any,
                  at: datetime) -> int:
     """Roll up these days (consecutive or not, within a month or so); returns how many settled."""
-    from cc112.analytics.measures import Scope, _assignment_stmt, incident_conditions, incident_time_stmt
+    from cc112.analytics.measures import Scope, _assignment_stmt, incident_conditions, incident_time_columns
 
     now_epoch = at.timestamp()
     wanted = set(days)
@@ -305,41 +303,34 @@ async def _build(database: Database, jurisdiction_id: int, zone_name: str, days:
             if part is None:
                 part = groups[key] = partials.TimingPartial()
             part.add(r, targets.seconds_at(r[0], r[1], r[3]), now_epoch)
+        # one pass over the incidents (joined to their assignments) for their times and their counts
         incidents: dict[date, dict[int, partials.IncidentTimes]] = defaultdict(dict)
+        counts: dict[date, dict[int, partials.IncidentCounts]] = defaultdict(dict)
         seen: set[tuple[int, int]] = set()
-        for incident_id, _created, response, resolution, agency_id, created_at in await db.execute(
-                incident_time_stmt(scope, d).add_columns(Assignment.agency_id, Incident.created_at.label("at"))
-                .outerjoin(Assignment, Assignment.incident_id == Incident.id)):
-            day = created_at.astimezone(zone).date()
+        for incident_id, created_at, type_id, priority, region_id, status, response, resolution, agency_id in \
+                await db.execute(select(Incident.id, Incident.created_at, Incident.incident_type_id, Incident.priority,
+                                        Incident.region_id, Incident.status, *incident_time_columns(d),
+                                        Assignment.agency_id)
+                                 .outerjoin(Assignment, Assignment.incident_id == Incident.id)
+                                 .where(*incident_conditions(scope))):
+            local = created_at.astimezone(zone)
+            day = local.date()
             if day not in wanted:
                 continue
             for key in (0, agency_id):  # every incident, and the incidents of each agency assigned
                 if key is None or (incident_id, key) in seen:
                     continue
                 seen.add((incident_id, key))
-                times = incidents[day].get(key)
-                if times is None:
-                    times = incidents[day][key] = partials.IncidentTimes()
-                times.add(response, resolution)
-        counts: dict[date, dict[int, partials.IncidentCounts]] = defaultdict(dict)
-        counted: set[tuple[int, int]] = set()
-        for incident_id, created_at, type_id, priority, region_id, status, agency_id in await db.execute(
-                select(Incident.id, Incident.created_at, Incident.incident_type_id, Incident.priority,
-                       Incident.region_id, Incident.status, Assignment.agency_id)
-                .outerjoin(Assignment, Assignment.incident_id == Incident.id).where(*incident_conditions(scope))):
-            local = created_at.astimezone(zone)
-            day = local.date()
-            if day not in wanted:
-                continue
-            for key in (0, agency_id):  # every incident, and the incidents of each agency assigned
-                if key is None or (incident_id, key) in counted:
-                    continue
-                counted.add((incident_id, key))
                 piece = counts[day].get(key)
                 if piece is None:
                     piece = counts[day][key] = partials.IncidentCounts()
                 piece.add_group(type_id, priority, region_id, 1, int(status == "cancelled"))
                 piece.add_hour(day.isoformat(), local.hour, 1)
+                if status != "cancelled":  # as measures.incident_time_stmt: stood down, nothing to measure
+                    times = incidents[day].get(key)
+                    if times is None:
+                        times = incidents[day][key] = partials.IncidentTimes()
+                    times.add(response, resolution)
     settled = [day for day in days if not any(p.pending for p in per_day[day].values())]
     if not settled:
         return 0
@@ -452,28 +443,16 @@ async def contact_summary(db: AsyncSession, scope: Any, d: Dialect) -> dict[str,
     runs: list[list[float]] = []
     for *_, data in await plan.stored_rows(db, DayRollup.priority == 0):
         part = partials.ContactPartial().add_bytes(data)
-        runs.append(part.values)
-        part.values = []
-        _merge_contacts(whole, part)
+        runs.append(part.values)  # stored sorted: each piece's answer times stay a sorted run
+        whole.merge_counts(part)
     for a, b in plan.rest:
         rest = partials.ContactPartial()
         for _received, channel, klass, answer_s in await contact_rows(
                 db, scope.jurisdiction_id, _local_range(a, b, scope.zone, "rest"), d):
             rest.add(channel, klass, answer_s, ANSWER_TARGET_S)
-        rest.values.sort()
-        runs.append(rest.values)
-        rest.values = []
-        _merge_contacts(whole, rest)
+        runs.append(sorted(rest.values))
+        whole.merge_counts(rest)
     return contact_summary_of(whole, partials.slowest_share(runs, 0.1))
-
-
-def _merge_contacts(into: partials.ContactPartial, part: partials.ContactPartial) -> None:
-    for key, (n, answered) in part.by.items():
-        counts = into.by.setdefault(key, [0, 0])
-        counts[0] += n
-        counts[1] += answered
-    into.answer_sum += part.answer_sum
-    into.within += part.within
 
 
 async def refresh(database: Database, *, at: datetime | None = None, max_days: int | None = 400) -> int:
