@@ -184,25 +184,30 @@ class Persona:
     token: str
 
 
-@pytest.fixture
-async def login(app):  # type: ignore[no-untyped-def]
-    """login("operator") -> an API client logged in as that persona."""
+async def client_for(app, name: str) -> httpx.AsyncClient:  # type: ignore[no-untyped-def]
+    """An API client of `app` with a bearer token of the persona `name` (the caller closes it)."""
     from cc112.accounts import security
     from cc112.accounts.models import User, UserSession
 
+    async with app.state.db.session_scope() as session:
+        user = await session.scalar(select(User).where(User.username == name))
+        assert user is not None, f"unknown persona {name}"
+        sid = security.new_session_id()
+        at = clock.now()
+        session.add(UserSession(id=sid, user_id=user.id, kind="token", created_at=at, last_seen_at=at))
+    token = security.issue_token(secret=app.state.settings.secret_key, session_id=sid, user_id=user.id,
+                                 at=clock.now(), hours=12)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://cc112.test",
+                             headers={"Authorization": f"Bearer {token}"})
+
+
+@pytest.fixture
+async def login(app):  # type: ignore[no-untyped-def]
+    """login("operator") -> an API client logged in as that persona."""
     clients: list[httpx.AsyncClient] = []
 
     async def _login(name: str) -> httpx.AsyncClient:
-        async with app.state.db.session_scope() as session:
-            user = await session.scalar(select(User).where(User.username == name))
-            assert user is not None, f"unknown persona {name}"
-            sid = security.new_session_id()
-            at = clock.now()
-            session.add(UserSession(id=sid, user_id=user.id, kind="token", created_at=at, last_seen_at=at))
-        token = security.issue_token(secret=app.state.settings.secret_key, session_id=sid, user_id=user.id,
-                                     at=clock.now(), hours=12)
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://cc112.test",
-                                   headers={"Authorization": f"Bearer {token}"})
+        client = await client_for(app, name)
         clients.append(client)
         return client
 

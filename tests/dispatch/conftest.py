@@ -13,12 +13,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from cc112 import clock
 from cc112.config import load_settings
-from tests.conftest import BACKEND, _prepare_template, requires_pg
+from tests.conftest import BACKEND, _prepare_template, client_for, requires_pg
 
 Login = Callable[[str], Awaitable[httpx.AsyncClient]]
 
@@ -37,8 +35,6 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture
 async def sqlite_login(sqlite_template: str, tmp_path: Path) -> AsyncIterator[Login]:
     """Like the root `login`, on a copy of the SQLite template (used when the main backend is PostgreSQL)."""
-    from cc112.accounts import security
-    from cc112.accounts.models import User, UserSession
     from cc112.app import create_app
     from cc112.geo.service import kecamatan_index
 
@@ -52,16 +48,7 @@ async def sqlite_login(sqlite_template: str, tmp_path: Path) -> AsyncIterator[Lo
     async with app.router.lifespan_context(app):
 
         async def _login(name: str) -> httpx.AsyncClient:
-            async with app.state.db.session_scope() as session:
-                user = await session.scalar(select(User).where(User.username == name))
-                assert user is not None, f"unknown persona {name}"
-                sid = security.new_session_id()
-                session.add(UserSession(id=sid, user_id=user.id, kind="token", created_at=clock.now(),
-                                        last_seen_at=clock.now()))
-            token = security.issue_token(secret=settings.secret_key, session_id=sid, user_id=user.id,
-                                         at=clock.now(), hours=12)
-            client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://cc112.test",
-                                       headers={"Authorization": f"Bearer {token}"})
+            client = await client_for(app, name)
             clients.append(client)
             return client
 
